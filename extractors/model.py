@@ -1,0 +1,102 @@
+"""The canonical extraction record (the JSON contract of shared/docs/format.md) as plain dataclasses."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+EXTRACTOR_VERSION = "0.1.0"
+
+# Cell statuses. `ok` has a value; the others say why `value` is null.
+OK, BLANK, MARKER, UNREADABLE, MISSING = "ok", "blank", "marker", "unreadable", "missing"
+STATUSES = (OK, BLANK, MARKER, UNREADABLE, MISSING)
+
+
+@dataclass
+class Cell:
+    table: str
+    row: str
+    column: str
+    value: int | float | Decimal | None
+    raw: str | None
+    status: str
+    page: int | None = None
+
+    def key(self) -> tuple[str, str, str]:
+        return (self.table, self.row, self.column)
+
+
+@dataclass
+class Issue:
+    code: str
+    message: str
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    page: int | None = None
+
+
+@dataclass
+class Source:
+    path: str
+    sha256: str
+    media_type: str | None = None
+    pages: int | None = None
+    size: int | None = None
+
+
+@dataclass
+class Report:
+    publisher: str | None = None
+    year: int | None = None
+    format_version: str | None = None
+    published_on: str | None = None  # ISO date
+
+
+@dataclass
+class ExtractionError:
+    code: str
+    message: str
+
+
+@dataclass
+class Record:
+    source: Source
+    report: Report = field(default_factory=Report)
+    cells: list[Cell] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    error: ExtractionError | None = None
+    extractor_version: str = EXTRACTOR_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        if d["error"] is None:
+            del d["error"]
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, default=_json_default)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Record:
+        err = d.get("error")
+        return cls(
+            source=Source(**d["source"]),
+            report=Report(**(d.get("report") or {})),
+            cells=[Cell(**c) for c in d.get("cells", [])],
+            issues=[Issue(**i) for i in d.get("issues", [])],
+            error=ExtractionError(**err) if err else None,
+            extractor_version=d.get("extractor_version", EXTRACTOR_VERSION),
+        )
+
+    def cell_map(self) -> dict[tuple[str, str, str], Cell]:
+        return {c.key(): c for c in self.cells}
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, Decimal):
+        # amounts: keep them exact but as JSON numbers
+        return float(o) if o != o.to_integral_value() else int(o)
+    raise TypeError(f"not JSON serialisable: {type(o)!r}")

@@ -1,0 +1,61 @@
+"""The `gongkai` command line. Each subcommand lives in its own module under gongkai/commands/
+and is imported only when it runs, so `gongkai --help` stays fast."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# name -> (module, one-line help). The module defines a click command called `command`.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "extract": ("gongkai.commands.extract", "Extract the cells of report documents (PDF, HTML, DOCX, text)."),
+    "debug": ("gongkai.commands.debug", "Draw the detected table grid and the cells read onto a PDF page."),
+    "migrate": ("gongkai.commands.migrate", "Create or upgrade the warehouse schema (versioned migrations)."),
+    "load": ("gongkai.commands.load", "Extract documents and load them into the warehouse, idempotently."),
+    "transform": ("gongkai.commands.transform", "Run `dbt build` on the warehouse (staging → marts)."),
+    "check": ("gongkai.commands.check", "Run the data-quality suites (balancing rules) and report failures."),
+    "registry": ("gongkai.commands.registry", "List or extend the registry of publishers and report URLs."),
+    "fetch": ("gongkai.commands.fetch", "Fetch report documents into the landing store."),
+    "serve-samples": ("gongkai.commands.serve_samples", "Serve the bundled sample corpus over loopback HTTP."),
+    "demo": ("gongkai.commands.demo", "Run the whole pipeline end to end on the bundled sample corpus."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, help_text = COMMANDS[name]
+        try:
+            cmd = importlib.import_module(module).command
+        except ModuleNotFoundError as e:
+            if e.name != module:
+                raise
+
+            @click.command(name=name, help=help_text + " (not available in this build)")
+            def cmd() -> None:
+                raise click.ClickException(f"`{name}` is not available in this build")
+        cmd.short_help = help_text
+        return cmd
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gongkai")
+def main() -> None:
+    """gongkai (公开): a data warehouse of China's 政府信息公开工作年度报告.
+
+    \b
+    Examples:
+      gongkai extract report.pdf            # the report's tables, laid out like the printed form
+      gongkai extract *.pdf --json          # one JSON object per document (JSON Lines)
+      gongkai load data/landing/            # extract + load into the warehouse
+      gongkai transform && gongkai check    # dbt build, then the balancing rules
+    """
+
+
+if __name__ == "__main__":
+    main()

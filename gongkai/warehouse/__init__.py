@@ -1,0 +1,1 @@
+"""The warehouse: connection (embedded Postgres by default), versioned migrations, loader."""

@@ -1,0 +1,60 @@
+"""Shared test fixtures. Real components only: a real Postgres (embedded pgserver, or the server
+named by WAREHOUSE_URL), real files, real servers on loopback."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import psycopg
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "seeds"
+REAL = SHARED / "real"
+
+
+def _with_db(url: str, dbname: str) -> str:
+    u = urlparse(url)
+    return urlunparse(u._replace(path="/" + dbname))
+
+
+@pytest.fixture(scope="session")
+def pg_server_url(tmp_path_factory) -> str:
+    """URL of a Postgres server's maintenance DB: WAREHOUSE_URL's server when set, else an embedded one."""
+    url = os.environ.get("WAREHOUSE_URL")
+    if url:
+        return url
+    from gongkai.warehouse import db
+
+    pgdata = Path(os.environ.get("GONGKAI_TEST_PGDATA") or tmp_path_factory.mktemp("pg"))
+    return db.embedded_url(pgdata, database="postgres")
+
+
+@pytest.fixture
+def fresh_db_url(pg_server_url) -> str:
+    """A new, empty database on the test server, dropped after the test."""
+    name = f"gk_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg_server_url, autocommit=True) as c:
+        c.execute(f'create database "{name}"')
+    url = _with_db(pg_server_url, name)
+    yield url
+    with psycopg.connect(pg_server_url, autocommit=True) as c:
+        c.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    if not SEEDS.is_dir():
+        pytest.skip(f"shared/seeds not found at {SEEDS} (CI keeps shared/ beside the checkout)")
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def real_dir() -> Path:
+    if not REAL.is_dir():
+        pytest.skip(f"shared/real not found at {REAL} (CI keeps shared/ beside the checkout)")
+    return REAL

@@ -1,0 +1,511 @@
+"""RawDocument → canonical Record: map the printed grids to cells by their labels, not positions.
+
+The assembler walks every row of every table of a document as one stream (so an applications
+table split over pages or over several tables, with page-number lines between its rows, reads as
+one), keeps track of the section (二 proactive / 三 applications / 四 review_litigation), the
+第二十条 block and the （三）/（四）/（五）/（六） group, recognises header rows by their column labels
+and data rows by their row labels (exact, then fuzzy on :func:`extractors.normalize.label_key`),
+and only at the end, once the format version is known, maps each data row's values to columns:
+
+* *positional* — grids from PDF/HTML/DOCX whose header columns were located: the value of a column
+  is the cell under its header (an empty cell is ``blank``);
+* *sequence* — text layouts (and grids whose header was not located): the non-empty cells after the
+  row's label cells, in column order; a row with another number of values than columns gives null
+  ``unreadable`` cells and an issue (``row_width_mismatch`` / ``run_together_values``), never shifted
+  values.
+
+Every cell of the format version appears exactly once in the record, ``missing`` when not found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractors import errors, vocab
+from extractors.grid import RawCell, RawDocument
+from extractors.metadata import read_metadata
+from extractors.model import MISSING, UNREADABLE, Cell, ExtractionError, Issue, Record, Report, Source
+from extractors.normalize import label_key, similarity, split_numbering
+from extractors.values import is_run_together, looks_like_value, parse_value
+
+_BLOCK_RE = re.compile(r"第二十条第\(?([一二三四五六七八九十]{1,2})\)?[项款]")
+_BLOCK_CODE = {"一": "art20_1", "五": "art20_5", "六": "art20_6", "八": "art20_8", "九": "art20_9"}
+_MAX_LABEL = 60
+
+_ONLY_2019_COLS = {"made_this_year", "published_this_year", "total_published", "items_last_year", "items_change",
+                   "procurement_items", "procurement_amount"}
+_ONLY_2021_COLS = {"issued_this_year", "repealed_this_year", "in_force", "fee_amount"}
+
+
+# ------------------------------------------------------------------ vocabulary lookups
+
+def _blocks(fv: str, table: str) -> list[vocab.Block]:
+    return [b for b in vocab.BLOCKS[fv] if b.table == table]
+
+
+def _proactive_block(fv: str, code: str) -> vocab.Block | None:
+    for b in _blocks(fv, "proactive"):
+        if b.code == code:
+            return b
+    return None
+
+
+def _keys(label: str, aliases: tuple[str, ...] = ()) -> list[str]:
+    out = []
+    for s in (label, *aliases):
+        k = label_key(s)
+        _, _, text = split_numbering(k)
+        out.append(text)
+    return out
+
+
+def match_column(key: str, columns: tuple[vocab.Column, ...] | list[vocab.Column]) -> str | None:
+    """The column code a header label names (exact, containment, prefix of a wrapped label, fuzzy)."""
+    if not key or "法人" in key or "申请人情况" in key:
+        return None
+    best: tuple[float, str] | None = None
+    for col in columns:
+        for ck in _keys(col.label, col.aliases):
+            if key == ck:
+                score = 10.0
+            elif len(ck) >= 3 and ck in key:
+                score = 5.0 + len(ck) / 100
+            elif len(key) >= 2 and ck.startswith(key) and len(key) >= len(ck) / 2:
+                score = 3.0 + len(key) / 100
+            else:
+                r = similarity(key, ck)
+                score = r if r >= 0.8 else 0.0
+            if score and (best is None or score > best[0]):
+                best = (score, col.code)
+    return best[1] if best else None
+
+
+_ALL_PROACTIVE_ROWS: dict[str, list[vocab.Row]] = {}
+for _fv in vocab.FORMAT_VERSIONS:
+    for _b in _blocks(_fv, "proactive"):
+        lst = _ALL_PROACTIVE_ROWS.setdefault(_b.code, [])
+        for _r in _b.rows:
+            if all(_r.code != x.code for x in lst):
+                lst.append(_r)
+_ALL_PROACTIVE_COLS: dict[str, list[vocab.Column]] = {}
+for _fv in vocab.FORMAT_VERSIONS:
+    for _b in _blocks(_fv, "proactive"):
+        _ALL_PROACTIVE_COLS.setdefault(_b.code, []).extend(_b.columns)
+
+
+def _match_row(keys: list[str], rows: list[vocab.Row], threshold: float = 0.75) -> str | None:
+    found = None
+    for k in keys:
+        _, _, text = split_numbering(k)
+        best = (0.0, None)
+        for r in rows:
+            for rk in _keys(r.label, r.aliases):
+                s = similarity(text, rk)
+                if s > best[0]:
+                    best = (s, r.code)
+        if best[0] >= threshold:
+            found = best[1]
+    return found
+
+
+# applications rows, by group
+_APP_ROWS = {r.code: r for r in _blocks("2021", "applications")[0].rows}
+_GROUP_OF_PAREN = {"三": vocab._WITHHELD, "四": vocab._UNAVAILABLE, "五": vocab._NOT_PROCESSED, "六": vocab._OTHER}
+_PAREN_ROW = {"一": "granted", "二": "partially_granted", "六": "other_handling", "七": "total_handled"}
+_TOP_ROWS = ["new_received", "carried_over", "carried_forward"]
+_TOP_NUM = {"一": "new_received", "二": "carried_over", "四": "carried_forward"}
+_APPLICANT_HEADER_KEYS = {label_key(c.label) for c in vocab.APPLICANT_COLUMNS} | {"法人或其他组织", "申请人情况"}
+
+
+def _text_key(code: str) -> str:
+    return split_numbering(label_key(_APP_ROWS[code].label))[2]
+
+
+def _sub_items(group: str | None) -> list[str]:
+    return [c for c, r in _APP_ROWS.items() if r.group == group and group is not None]
+
+
+def _all_sub_items() -> list[str]:
+    return [c for c, r in _APP_ROWS.items() if r.group in _GROUP_OF_PAREN.values()]
+
+
+@dataclass
+class _AppState:
+    group: str | None = None  # vocab group label of the current (三)/(四)/(五)/(六) block
+
+
+def resolve_app_row(keys: list[str], state: _AppState) -> str | None:
+    """The applications row a row's label cells name, tracking the current group in `state`."""
+    header_like = sum(1 for k in keys if k in _APPLICANT_HEADER_KEYS)
+    result: str | None = None
+    for k in keys:
+        kind, num, text = split_numbering(k)
+        if not text and not num:
+            continue
+        if "办理结果" in text and len(text) <= 8:
+            continue
+        if kind == "paren":
+            group = _GROUP_OF_PAREN.get(num)
+            cand = None
+            for code in ("granted", "partially_granted", "other_handling", "total_handled"):
+                if similarity(text, _text_key(code)) >= 0.7:
+                    cand = code
+            if cand is None and group is None:
+                cand = _PAREN_ROW.get(num)
+            if cand in ("granted", "partially_granted", "total_handled"):
+                state.group = None
+            else:
+                state.group = group
+                if group is not None:
+                    # (三)不予公开 etc. name a group; (六)其他处理 is also the 2019 row itself
+                    cand = "other_handling" if num == "六" else None
+            result = cand if cand else result
+        elif kind == "digit":
+            items = _sub_items(state.group)
+            best = (0.0, None)
+            for code in _all_sub_items():
+                s = similarity(text, _text_key(code))
+                if code in items:
+                    s += 0.15
+                if s > best[0]:
+                    best = (s, code)
+            if best[0] >= 0.6:
+                result = best[1]
+                state.group = _APP_ROWS[best[1]].group
+            elif items:
+                # typo-ridden label: trust the number inside the current group
+                n = int(num) if num and num.isdigit() else 0
+                if 1 <= n <= len(items) and best[0] >= 0.3:
+                    result = items[n - 1]
+        elif kind == "dun":
+            best = (0.0, None)
+            for code in _TOP_ROWS:
+                s = similarity(text, _text_key(code))
+                if s > best[0]:
+                    best = (s, code)
+            if best[0] >= 0.6:
+                result = best[1]
+            elif num in _TOP_NUM and best[0] >= 0.3:
+                result = _TOP_NUM[num]
+            state.group = None
+        else:
+            if k in _APPLICANT_HEADER_KEYS and header_like >= 2:
+                continue
+            best = (0.0, None)
+            for code in _APP_ROWS:
+                s = similarity(text, _text_key(code))
+                if s > best[0]:
+                    best = (s, code)
+            if best[0] >= 0.8:
+                result = best[1]
+                if best[1] in _all_sub_items():
+                    state.group = _APP_ROWS[best[1]].group
+    return result
+
+
+def _review_rows(keys: list[str]) -> str | None:
+    joined = "".join(keys)
+    if "未经复议" in joined or "直接起诉" in joined:
+        return "litigation_direct"
+    if "复议后起诉" in joined:
+        return "litigation_after_review"
+    if "行政复议" in joined or "复议" in joined:
+        return "administrative_review"
+    return None
+
+
+# ------------------------------------------------------------------ the walk
+
+@dataclass
+class _Obs:
+    table: str
+    block: str  # proactive block code, "applications" or "review_litigation"
+    row: str | None  # None for a section-四 row of all 15 numbers
+    cells: list[RawCell | None]
+    first_val: int
+    grid: bool
+    page: int | None
+    header: dict[int, str] = field(default_factory=dict)  # grid index → header key
+    header_width: int | None = None
+
+
+def _cell_text(c: RawCell | None) -> str:
+    return c.text if c is not None and c.text is not None else ""
+
+
+def assemble(raw: RawDocument, source: Source) -> Record:
+    """Map a RawDocument's grids to the canonical cells of its format version (see module doc)."""
+    issues: list[Issue] = list(raw.issues)
+    meta = read_metadata(raw.text or "")
+    obs: list[_Obs] = []
+    evidence = {"2019": 0, "2021": 0}
+
+    section: str | None = None
+    block: str | None = None
+    app_state = _AppState()
+    headers: dict[str, tuple[dict[int, str], int]] = {}  # block → (index → key, width)
+
+    for table in raw.tables:
+        grid = not table.source.startswith("text")
+        for cells in table.rows:
+            texts = [_cell_text(c) for c in cells]
+            first_val = next((i for i, c in enumerate(cells)
+                              if c is not None and c.origin and looks_like_value(c.text)), len(cells))
+            label_cells = [(i, label_key(t)) for i, t in enumerate(texts[:first_val]) if t.strip()]
+            keys = [k for _, k in label_cells if k]
+            short = [k for k in keys if len(k) <= _MAX_LABEL]
+            joined = "".join(short)
+            has_values = first_val < len(cells)
+            page = next((c.page for c in cells if c is not None and c.page is not None), table.page)
+
+            # -------- section transitions
+            m = _BLOCK_RE.search(joined)
+            if m:
+                section, block = "proactive", _BLOCK_CODE.get(m.group(1))
+            elif ("收到和处理政府信息公开申请" in joined or "申请人情况" in joined or "勾稽关系" in joined
+                  or (section != "applications" and "本年新收" in joined)):
+                section, block = "applications", "applications"
+            elif ("行政复议" in joined and ("行政诉讼" in joined or "结果维持" in joined)) or \
+                    "政府信息公开行政复议" in joined:
+                if section != "review_litigation":
+                    section, block = "review_litigation", "review_litigation"
+            elif re.match(r"^(五、|六、)", joined) and ("问题" in joined or "改进" in joined or "其他需要" in joined):
+                section, block = None, None
+            elif "政府信息公开行政复议" not in joined and re.match(r"^[二三]、", joined) and not has_values \
+                    and ("主动公开" in joined):
+                section, block = "proactive", None
+
+            if section is None or block is None:
+                continue
+
+            # -------- header rows
+            if section == "proactive":
+                cols = _ALL_PROACTIVE_COLS.get(block, [])
+                found = {i: k for i, k in label_cells if match_column(k, cols)}
+                if found and not _match_row(short, _ALL_PROACTIVE_ROWS.get(block, [])) or \
+                        (found and "信息内容" in joined):
+                    headers[block] = (found, len(cells))
+                    for k in found.values():
+                        code = match_column(k, cols)
+                        if code in _ONLY_2019_COLS:
+                            evidence["2019"] += 1
+                        elif code in _ONLY_2021_COLS:
+                            evidence["2021"] += 1
+                if not has_values and not grid:
+                    continue
+                row = _match_row(short, _ALL_PROACTIVE_ROWS.get(block, []))
+                if row is None:
+                    if has_values and keys:
+                        issues.append(Issue(errors.UNKNOWN_ROW, f"row {'/'.join(keys)[:60]!r} is not in the vocabulary",
+                                            table="proactive", page=page))
+                    continue
+                if not has_values and grid and found:
+                    continue
+                if row in ("other_external_services",):
+                    evidence["2019"] += 1
+                if row == "centralized_procurement":
+                    evidence["2019"] += 1
+                h, w = headers.get(block, ({}, None))
+                obs.append(_Obs("proactive", block, row, cells, first_val, grid, page, h, w))
+
+            elif section == "applications":
+                hdr = {i: k for i, k in label_cells if match_column(k, vocab.APPLICANT_COLUMNS)}
+                if len(hdr) >= 2 and not has_values:
+                    old, w = headers.get("applications", ({}, None))
+                    merged = dict(old) if w == len(cells) else {}
+                    merged.update(hdr)
+                    headers["applications"] = (merged, len(cells))
+                    continue
+                if len(hdr) >= 2:  # header cells and data in one merged row (one cell per line)
+                    headers["applications"] = ({}, None)
+                row = resolve_app_row(short, app_state)
+                if row is None:
+                    if has_values and keys:
+                        issues.append(Issue(errors.UNKNOWN_ROW, f"row {'/'.join(keys)[:60]!r} is not in the vocabulary",
+                                            table="applications", page=page))
+                    continue
+                if not has_values and not grid:
+                    continue
+                if row in vocab.OTHER_SUBROWS:
+                    evidence["2021"] += 2
+                h, w = headers.get("applications", ({}, None))
+                obs.append(_Obs("applications", "applications", row, cells, first_val, grid, page, h, w))
+
+            elif section == "review_litigation":
+                if not has_values:
+                    continue
+                row = _review_rows(short) if len(_values_of(cells, first_val)) <= 5 else None
+                obs.append(_Obs("review_litigation", "review_litigation", row, cells, first_val, grid, page))
+
+    if not obs:
+        title_says_report = "政府信息公开" in (raw.text or "") and "报告" in (raw.text or "")
+        code = errors.NO_TABLES if title_says_report else errors.NOT_A_REPORT
+        msg = ("the document names a 政府信息公开工作年度报告 but none of its tables was found"
+               if title_says_report else "none of the report's tables (sections 二, 三, 四) was found")
+        return Record(source=source, report=Report(meta.publisher, meta.year, None, meta.published_on),
+                      error=ExtractionError(code, msg))
+
+    # -------- format version: the tables, then the year
+    by_year = vocab.format_for_year(meta.year)
+    if evidence["2021"] > evidence["2019"]:
+        fv = "2021"
+    elif evidence["2019"] > evidence["2021"]:
+        fv = "2019"
+    else:
+        fv = by_year or "2021"
+    if by_year and fv != by_year:
+        issues.append(Issue(errors.FORMAT_VERSION_MISMATCH,
+                            f"the tables are in the {fv} format, the year {meta.year} prescribes the {by_year} format"))
+
+    found_cells: dict[tuple[str, str, str], Cell] = {}
+    seen_rows: set[tuple[str, str]] = set()
+    for o in obs:
+        if o.table == "proactive":
+            b = _proactive_block(fv, o.block)
+            if b is None or o.row not in {r.code for r in b.rows}:
+                if o.row is not None:
+                    issues.append(Issue(errors.UNKNOWN_ROW, f"row {o.row} is not part of the {fv} format",
+                                        table="proactive", row=o.row, page=o.page))
+                continue
+            targets = [(o.row, b.columns)]
+        elif o.table == "applications":
+            targets = [(o.row, vocab.APPLICANT_COLUMNS)]
+        else:
+            rows = ("administrative_review", "litigation_direct", "litigation_after_review")
+            targets = [(o.row, vocab.RESULT_COLUMNS)] if o.row else [(r, vocab.RESULT_COLUMNS) for r in rows]
+        ncols = sum(len(c) for _, c in targets)
+        values = _map_values(o, [c for _, cs in targets for c in cs], issues, ncols, targets)
+        i = 0
+        for row, cols in targets:
+            key_row = (o.table, row)
+            dup = key_row in seen_rows
+            seen_rows.add(key_row)
+            for col in cols:
+                text, parsed_cell = values[i]
+                i += 1
+                if dup:
+                    prev = found_cells.get((o.table, row, col.code))
+                    if prev is not None and prev.value != parsed_cell.value:
+                        issues.append(Issue(errors.DUPLICATE_ROW, "the row is printed twice with different values; "
+                                            "the first is kept", table=o.table, row=row, column=col.code, page=o.page))
+                    continue
+                found_cells[(o.table, row, col.code)] = parsed_cell
+
+    # -------- every cell of the format version, in vocabulary order
+    cells_out: list[Cell] = []
+    tables_found = {k[0] for k in found_cells}
+    for t in vocab.TABLES:
+        if t not in tables_found:
+            issues.append(Issue(errors.TABLE_NOT_FOUND, f"{vocab.TABLE_LABELS[t]}: the table was not found", table=t))
+    other_sub_found = any(k[0] == "applications" and k[1] in vocab.OTHER_SUBROWS for k in found_cells)
+    other_single_found = any(k[0] == "applications" and k[1] == "other_handling" for k in found_cells)
+    reported_rows: set[tuple[str, str]] = set()
+    for cd in vocab.cells(fv):
+        c = found_cells.get((cd.table, cd.row, cd.column))
+        if c is None:
+            c = Cell(cd.table, cd.row, cd.column, None, None, MISSING, None)
+            expected_absent = fv == "2021" and (
+                (cd.row == "other_handling" and other_sub_found) or
+                (cd.row in vocab.OTHER_SUBROWS and other_single_found and not other_sub_found))
+            if cd.table in tables_found and not expected_absent and (cd.table, cd.row) not in reported_rows:
+                reported_rows.add((cd.table, cd.row))
+                if not any(k[0] == cd.table and k[1] == cd.row for k in found_cells):
+                    issues.append(Issue(errors.ROW_NOT_FOUND, f"{cd.row_label}: the row was not found",
+                                        table=cd.table, row=cd.row))
+        cells_out.append(c)
+
+    report = Report(publisher=meta.publisher, year=meta.year, format_version=fv, published_on=meta.published_on)
+    if meta.publisher is None or meta.year is None:
+        what = " and ".join(x for x, v in (("publisher", meta.publisher), ("year", meta.year)) if v is None)
+        issues.append(Issue(errors.METADATA_MISSING, f"{what} not found in the document"))
+    return Record(source=source, report=report, cells=cells_out, issues=issues)
+
+
+def _values_of(cells: list[RawCell | None], first_val: int) -> list[RawCell]:
+    return [c for c in cells[first_val:] if c is not None and c.origin and c.text and c.text.strip()]
+
+
+def _map_values(o: _Obs, cols: list[vocab.Column], issues: list[Issue], ncols: int,
+                targets: list) -> list[tuple[str | None, Cell]]:
+    """The (raw, Cell) of each column for one observed row (positional, else sequence)."""
+    table = o.table
+    row_codes = [r for r, cs in targets for _ in cs]
+
+    def cell_for(i: int, col: vocab.Column, rc: RawCell | None) -> tuple[str | None, Cell]:
+        text = rc.text.strip() if rc is not None and rc.text else ""
+        kind = vocab.kind_of(table, col.code)
+        if rc is not None and not rc.origin and text:
+            issues.append(Issue(errors.UNREADABLE_VALUE, f"value {text!r} is a merged cell spanning columns",
+                                table=table, row=row_codes[i], column=col.code, page=rc.page or o.page))
+            return text, Cell(table, row_codes[i], col.code, None, text, UNREADABLE, rc.page or o.page)
+        p = parse_value(text, kind)
+        if p.issue:
+            issues.append(Issue(p.issue, f"cannot read {text!r} as a {kind}", table=table, row=row_codes[i],
+                                column=col.code, page=(rc.page if rc else None) or o.page))
+        return text, Cell(table, row_codes[i], col.code, p.value, text if rc is not None else None, p.status,
+                          (rc.page if rc is not None and rc.page is not None else o.page))
+
+    # positional
+    if o.grid:
+        positions = _positions(o, cols)
+        if positions is not None:
+            used = set(positions)
+            stray = [c for j, c in enumerate(o.cells) if j >= o.first_val and j not in used and c is not None
+                     and c.origin and c.text and c.text.strip()]
+            if not stray:
+                return [cell_for(i, col, o.cells[j] if j < len(o.cells) else None)
+                        for i, (col, j) in enumerate(zip(cols, positions, strict=True))]
+    # sequence
+    tokens = _values_of(o.cells, o.first_val)
+    if o.grid and o.table == "review_litigation" and len(o.cells) == ncols and o.first_val <= len(o.cells) \
+            and not any(c is not None and c.text and c.text.strip() and not looks_like_value(c.text)
+                        for c in o.cells):
+        return [cell_for(i, col, o.cells[i]) for i, col in enumerate(cols)]
+    if len(tokens) == ncols:
+        order = _header_order(o, cols)
+        return [cell_for(i, col, tokens[order[i]]) for i, col in enumerate(cols)]
+    raw_texts = [t.text.strip() for t in tokens]
+    if is_run_together(raw_texts, ncols):
+        code, msg = errors.RUN_TOGETHER_VALUES, f"values run together: {' '.join(raw_texts)!r} for {ncols} columns"
+    else:
+        code, msg = errors.ROW_WIDTH_MISMATCH, f"{len(tokens)} values for {ncols} columns"
+    for r in dict.fromkeys(row_codes):
+        issues.append(Issue(code, msg, table=table, row=r, page=o.page))
+    out = []
+    for i, col in enumerate(cols):
+        out.append((None, Cell(table, row_codes[i], col.code, None, None, UNREADABLE, o.page)))
+    return out
+
+
+def _positions(o: _Obs, cols: list[vocab.Column]) -> list[int] | None:
+    """Grid indices of the columns from the header, when every column was located and the row has
+    the header's width."""
+    if not o.header or o.header_width != len(o.cells):
+        return None
+    idx: dict[str, int] = {}
+    for j, k in sorted(o.header.items()):
+        code = match_column(k, cols)
+        if code and code not in idx:
+            idx[code] = j
+    if len(idx) != len(cols):
+        return None
+    pos = [idx[c.code] for c in cols]
+    if len(set(pos)) != len(pos) or min(pos) < o.first_val and any(
+            o.cells[p] is not None and o.cells[p].text and not looks_like_value(o.cells[p].text) for p in pos):
+        return None
+    return pos
+
+
+def _header_order(o: _Obs, cols: list[vocab.Column]) -> list[int]:
+    """The order of the columns as printed in the header, when it names all of them; else the
+    vocabulary order."""
+    if o.header:
+        seq = []
+        for _, k in sorted(o.header.items()):
+            code = match_column(k, cols)
+            if code and code not in seq:
+                seq.append(code)
+        if sorted(seq) == sorted(c.code for c in cols):
+            return [seq.index(c.code) for c in cols]
+    return list(range(len(cols)))

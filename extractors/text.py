@@ -1,0 +1,143 @@
+"""Plain-text reader → RawDocument.
+
+Handles the layouts reports are found in as text (copied from web pages, converted by tools):
+
+* tab-separated rows, with empty cells where merged cells were (the seeds 000, 001, 002, 004);
+* one cell per line (seed 003): a run of label lines followed by a run of value lines is one row;
+* pipes / markdown remnants ("| a | b |", "------", "<p>…</p>", "**bold**");
+* columns aligned with runs of spaces.
+
+Bytes are decoded by BOM, then UTF-8, then GB18030 (a superset of GBK/GB2312), then
+charset-normalizer's guess; text that decodes to mostly control/replacement characters is an
+``encoding_error``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors import errors
+from extractors.grid import RawCell, RawDocument, RawTable
+from extractors.values import looks_like_value
+
+
+class ReaderError(Exception):
+    """A document that cannot be read: carries an error code of extractors.errors."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode document bytes (BOM, UTF-8, GB18030, then charset-normalizer); raise ReaderError
+    ``encoding_error`` when nothing gives plausible text."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    for enc in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _plausible(text):
+            return text
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:2_000_000]).best()
+        if best is not None:
+            text = str(best)
+            if _plausible(text):
+                return text
+    except Exception:  # noqa: BLE001 - a detector failure is an encoding error, not a crash
+        pass
+    raise ReaderError(errors.ENCODING_ERROR, "cannot determine the text encoding (tried UTF-8, GB18030, detection)")
+
+
+def _plausible(text: str) -> bool:
+    if not text:
+        return True
+    sample = text[:20000]
+    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\r\n\f"))
+    return bad / len(sample) < 0.02
+
+
+_SEP_ROW = re.compile(r"^[\s\-=|:+_—–]*$")
+_TAG = re.compile(r"</?(?:p|span|div|br|td|tr|b|strong|font)\b[^>]*>", re.I)
+_MAX_LABEL_LINE = 50  # longer lines are prose, never a table label
+
+
+def _cells_of(line: str) -> list[str]:
+    s = _TAG.sub("", line).replace("**", "")
+    if "\t" in s:
+        cells = s.split("\t")
+    elif s.count("|") >= 2:
+        cells = s.strip().strip("|").split("|")
+    elif re.search(r"\S(?: {2,}|\u3000+)\S", s.strip()):
+        cells = re.split(r" {2,}|\u3000+", s.strip())
+    else:
+        cells = [s]
+    return [c.strip() for c in cells]
+
+
+def text_to_rows(text: str) -> list[list[str]]:
+    """Lines → rows of cell texts (see the module doc)."""
+    rows: list[list[str]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if _SEP_ROW.match(line):
+            continue
+        cells = _cells_of(line)
+        if all(not c or _SEP_ROW.match(c) for c in cells):
+            continue
+        rows.append(cells)
+    return _merge_single_cell_runs(rows)
+
+
+def _merge_single_cell_runs(rows: list[list[str]]) -> list[list[str]]:
+    """One cell per line: a run of short label lines followed by a run of value lines → one row."""
+    out: list[list[str]] = []
+    i = 0
+    n = len(rows)
+    while i < n:
+        row = rows[i]
+        if len(row) != 1:
+            out.append(row)
+            i += 1
+            continue
+        # collect a run of single-cell label lines, then single-cell value lines
+        j = i
+        labels: list[str] = []
+        while j < n and len(rows[j]) == 1 and not looks_like_value(rows[j][0]):
+            labels.append(rows[j][0])
+            j += 1
+        values: list[str] = []
+        while j < n and len(rows[j]) == 1 and looks_like_value(rows[j][0]):
+            values.append(rows[j][0])
+            j += 1
+        if not values:
+            out.extend([lab] for lab in labels)
+            i = j
+            continue
+        # only the trailing short labels belong to the row; earlier lines stay prose rows
+        k = len(labels)
+        while k > 0 and len(labels[k - 1]) <= _MAX_LABEL_LINE and len(labels) - k < 40:
+            k -= 1
+        out.extend([lab] for lab in labels[:k])
+        out.append(labels[k:] + values)
+        i = j
+    return out
+
+
+def read_text(data: bytes | str, *, media_type: str = "text/plain") -> RawDocument:
+    """Read a text document into a RawDocument with one table holding every row (the assembler
+    finds the report's sections among them)."""
+    text = data if isinstance(data, str) else decode_bytes(data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    rows = text_to_rows(text)
+    table = RawTable(rows=[[RawCell(c) for c in r] for r in rows], page=None, source="text")
+    return RawDocument(media_type=media_type, text=text, tables=[table] if rows else [], pages=None)

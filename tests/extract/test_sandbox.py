@@ -1,0 +1,114 @@
+"""The isolated worker pool: real worker processes running a deliberately misbehaving extractor
+(`misbehave` below, chosen by the file name) — hanging, allocating without bound, segfaulting,
+raising — must each end as one record with its error code, and never stop the batch."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from extractors import errors
+from extractors.model import Record, Source
+from extractors.pdf import ExtractionFailure
+from extractors.sandbox import WorkerPool, error_record, extract_isolated, extract_many
+
+TARGET = f"{__name__}:misbehave"
+
+
+def misbehave(path: str) -> Record:
+    """An extractor that does what the file name says (runs inside the worker process)."""
+    name = Path(path).stem
+    if name.startswith("hang"):
+        time.sleep(3600)
+    if name.startswith("oom"):
+        hog = []
+        while True:
+            hog.append(bytearray(64 * 1024 * 1024))
+    if name.startswith("segv"):
+        ctypes.string_at(0)  # reads address 0: SIGSEGV
+    if name.startswith("boom"):
+        raise ValueError("a bug in the extractor")
+    if name.startswith("fail"):
+        raise ExtractionFailure(errors.CORRUPT_PDF, "cannot parse")
+    if name.startswith("killed"):
+        os.kill(os.getpid(), 9)
+    return Record(source=Source(path=path, sha256="x", media_type="text/plain"))
+
+
+def _files(tmp_path, names):
+    paths = []
+    for n in names:
+        p = tmp_path / f"{n}.txt"
+        p.write_text(n)
+        paths.append(p)
+    return paths
+
+
+def test_ok_record_comes_back_from_the_worker(tmp_path):
+    (p,) = _files(tmp_path, ["good"])
+    rec = extract_isolated(p, target=TARGET, timeout_s=30)
+    assert rec.error is None and rec.source.path == str(p)
+
+
+def test_timeout_kills_the_worker(tmp_path):
+    (p,) = _files(tmp_path, ["hang"])
+    t0 = time.monotonic()
+    rec = extract_isolated(p, target=TARGET, timeout_s=1.5)
+    assert rec.error is not None and rec.error.code == errors.TIMEOUT
+    assert time.monotonic() - t0 < 30
+    assert rec.source.sha256 and rec.source.path == str(p)
+
+
+def test_memory_limit(tmp_path):
+    (p,) = _files(tmp_path, ["oom"])
+    rec = extract_isolated(p, target=TARGET, timeout_s=60, memory_mb=600)
+    assert rec.error is not None and rec.error.code == errors.MEMORY_LIMIT
+
+
+@pytest.mark.parametrize(("name", "code"), [
+    ("segv", errors.EXTRACTOR_CRASH),
+    ("boom", errors.EXTRACTOR_CRASH),
+    ("fail", errors.CORRUPT_PDF),
+    ("killed", errors.MEMORY_LIMIT),  # SIGKILL is how the kernel's OOM killer ends a process
+])
+def test_crashes_become_error_records(tmp_path, name, code):
+    (p,) = _files(tmp_path, [name])
+    rec = extract_isolated(p, target=TARGET, timeout_s=30)
+    assert rec.error is not None and rec.error.code == code, rec.error
+
+
+def test_batch_survives_every_failure_and_yields_one_record_per_path(tmp_path):
+    names = ["good1", "hang", "segv", "good2", "boom", "oom", "fail", "good3", "killed", "good4"]
+    paths = _files(tmp_path, names)
+    seen = []
+    with WorkerPool(2, timeout_s=2, memory_mb=600, target=TARGET) as pool:
+        recs = list(pool.run(paths, progress=lambda done, total, rec: seen.append((done, total))))
+        replaced = pool.replaced
+    assert sorted(r.source.path for r in recs) == sorted(str(p) for p in paths)
+    by_name = {Path(r.source.path).stem: r for r in recs}
+    assert all(by_name[n].error is None for n in names if n.startswith("good"))
+    assert by_name["hang"].error.code == errors.TIMEOUT
+    assert by_name["oom"].error.code == errors.MEMORY_LIMIT
+    assert by_name["segv"].error.code == errors.EXTRACTOR_CRASH
+    assert seen[-1] == (len(names), len(names)) and len(seen) == len(names)
+    assert replaced >= 4  # hang, segv, oom, killed each cost a worker
+
+
+def test_extract_many_with_missing_extractor_module_reports_crashes(tmp_path):
+    paths = _files(tmp_path, ["a", "b"])
+    recs = list(extract_many(paths, target="no_such_module_xyz:extract", timeout_s=30))
+    assert len(recs) == 2
+    assert all(r.error.code == errors.EXTRACTOR_CRASH and "no_such_module_xyz" in r.error.message for r in recs)
+
+
+def test_error_record_shape(tmp_path):
+    p = tmp_path / "x.pdf"
+    p.write_bytes(b"%PDF-1.4 junk")
+    rec = error_record(p, errors.CORRUPT_PDF, "bad")
+    d = rec.to_dict()
+    assert d["error"] == {"code": "corrupt_pdf", "message": "bad"} and d["cells"] == []
+    assert d["source"]["media_type"] == "application/pdf" and d["source"]["size"] == 13

@@ -1,0 +1,160 @@
+"""Fetch against a real local HTTP server: retries, 404, timeouts, redirects, size limit, sniffing,
+conditional GET, per-host politeness. Every fetch ends fetched/unchanged or recorded as failed."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from gongkai.fetch import FetchClient, FetchTarget, LandingStore, fetch_targets
+from gongkai.fetch import client as fc
+
+FAST = dict(read_timeout=0.3, connect_timeout=1.0, backoff_base=0.02, backoff_cap=0.1, per_host_delay=0.0,
+            max_attempts=3, workers=4)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return LandingStore(str(tmp_path / "landing"))
+
+
+def fetch_one(store, url, **kw):
+    with FetchClient(store, **{**FAST, **kw}) as c:
+        return c.fetch(FetchTarget(url=url, publisher="甲镇人民政府", year=2020))
+
+
+def logged(store, url):
+    return [e for e in store.read_log() if e["url"] == url]
+
+
+def test_500_then_200_is_retried_and_fetched(server, store):
+    url = server.url("/flaky/a?fail=2")
+    r = fetch_one(store, url)
+    assert r.status == "fetched", r.error
+    assert r.attempts == 3 and server.hits["/flaky/a"] == 3
+    assert r.http_status == 200 and r.media_type == "application/pdf"
+    assert store.read_bytes(r.landing_key).endswith(b"/flaky/a")
+    assert r.landing_key == f"{r.sha256[:2]}/{r.sha256}.pdf"
+    [entry] = logged(store, url)
+    assert entry["status"] == "fetched" and entry["attempts"] == 3
+
+
+def test_500_forever_fails_after_max_attempts(server, store):
+    r = fetch_one(store, server.url("/flaky/b?fail=99"))
+    assert r.status == "failed" and r.error_code == fc.HTTP_SERVER_ERROR and r.http_status == 500
+    assert r.attempts == 3 == server.hits["/flaky/b"]
+
+
+def test_404_is_not_retried_and_recorded_failed(server, store):
+    url = server.url("/missing")
+    r = fetch_one(store, url)
+    assert r.status == "failed" and r.error_code == fc.HTTP_CLIENT_ERROR and r.http_status == 404
+    assert r.attempts == 1 and server.hits["/missing"] == 1
+    assert r.sha256 is None and store.blobs() == []
+    [entry] = logged(store, url)
+    assert entry["status"] == "failed" and entry["error_code"] == "http_client_error"
+
+
+def test_slow_response_times_out_retried_then_failed(server, store):
+    t0 = time.monotonic()
+    r = fetch_one(store, server.url("/slow?s=1.5"), max_attempts=2)
+    assert r.status == "failed" and r.error_code == fc.TIMEOUT
+    assert r.attempts == 2 and server.hits["/slow"] == 2
+    assert time.monotonic() - t0 < 5
+    assert logged(store, server.url("/slow?s=1.5"))[0]["error_code"] == "timeout"
+
+
+def test_slow_response_within_timeout_is_fetched(server, store):
+    r = fetch_one(store, server.url("/slow?s=0.05"), read_timeout=2.0)
+    assert r.status == "fetched" and r.attempts == 1
+
+
+def test_redirect_loop_fails_with_a_clear_error(server, store):
+    r = fetch_one(store, server.url("/loop/a"))
+    assert r.status == "failed" and r.error_code == fc.REDIRECT_LOOP
+    assert "redirect loop" in r.error and "/loop/b" in r.error
+    assert r.attempts == 1  # not retried
+    assert server.hits["/loop/a"] == 1 and server.hits["/loop/b"] == 1
+
+
+def test_redirects_are_bounded(server, store):
+    ok = fetch_one(store, server.url("/chain/3"), max_redirects=3)
+    assert ok.status == "fetched" and ok.final_url.endswith("/chain/0") and len(ok.redirects) == 3
+    bad = fetch_one(store, server.url("/chain/9"), max_redirects=3)
+    assert bad.status == "failed" and bad.error_code == fc.TOO_MANY_REDIRECTS
+
+
+def test_50mb_body_is_aborted_while_streaming(server, store):
+    r = fetch_one(store, server.url("/big"), max_bytes=10 * 1024 * 1024)
+    assert r.status == "failed" and r.error_code == fc.BODY_TOO_LARGE
+    assert r.attempts == 1
+    time.sleep(0.2)
+    assert server.big_sent < 50 * 1024 * 1024  # the client hung up long before the end
+    assert store.blobs() == []
+    assert logged(store, server.url("/big"))[0]["error_code"] == "body_too_large"
+
+
+def test_declared_content_length_over_the_limit_is_refused(server, store):
+    r = fetch_one(store, server.url("/big?cl=1"), max_bytes=10 * 1024 * 1024)
+    assert r.status == "failed" and r.error_code == fc.BODY_TOO_LARGE and "Content-Length" in r.error
+
+
+def test_pdf_served_as_html_is_a_pdf(server, store):
+    r = fetch_one(store, server.url("/wrongtype"))
+    assert r.status == "fetched"
+    assert r.content_type.startswith("text/html") and r.media_type == "application/pdf"
+    assert r.landing_key.endswith(".pdf") and r.landing_path.endswith(".pdf")
+    meta = store.read_json(r.landing_key + ".json")
+    assert meta["media_type"] == "application/pdf" and meta["url"] == server.url("/wrongtype")
+
+
+def test_conditional_get_rerun_fetches_nothing_new(server, store):
+    urls = [server.url(f"/etag/{i}") for i in range(3)] + [server.url("/plain/x")]
+    first = fetch_targets([FetchTarget(u) for u in urls], store=store, **FAST)
+    assert [r.status for r in first] == ["fetched"] * 4
+    blobs = store.blobs()
+    assert len(blobs) == 4
+    second = fetch_targets([FetchTarget(u) for u in urls], store=store, **FAST)
+    assert [r.status for r in second] == ["unchanged"] * 4
+    assert [r.sha256 for r in second] == [r.sha256 for r in first]
+    assert [r.landing_path for r in second] == [r.landing_path for r in first]
+    assert all(server.full[f"/etag/{i}"] == 1 and server.not_modified[f"/etag/{i}"] == 1 for i in range(3))
+    assert second[0].http_status == 304 and second[3].http_status == 200  # no validators: same sha256
+    assert store.blobs() == blobs
+    statuses = [e["status"] for e in store.read_log()]
+    assert statuses.count("fetched") == 4 and statuses.count("unchanged") == 4
+
+
+def test_invalid_url_is_recorded(store):
+    r = fetch_one(store, "ftp://example.invalid/x.pdf")
+    assert r.status == "failed" and r.error_code == fc.INVALID_URL and r.attempts == 0
+    assert logged(store, "ftp://example.invalid/x.pdf")[0]["status"] == "failed"
+
+
+def test_connection_refused_is_retried_then_failed(store):
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    r = fetch_one(store, f"http://127.0.0.1:{port}/x.pdf", max_attempts=2)
+    assert r.status == "failed" and r.error_code == fc.CONNECTION_ERROR and r.attempts == 2
+
+
+def test_per_host_limit_and_delay_are_respected(server, store):
+    targets = [FetchTarget(server.url(f"/conc/{i}")) for i in range(8)]
+    results = fetch_targets(targets, store=store, **{**FAST, "workers": 8, "per_host_limit": 2,
+                                                     "per_host_delay": 0.05})
+    assert all(r.status == "fetched" for r in results)
+    assert server.max_active == 2  # 8 workers, but never more than 2 at once on the host
+    starts = sorted(t for p, t in server.starts if p.startswith("/conc/"))
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    assert min(gaps) >= 0.04
+
+
+def test_without_a_limit_the_server_sees_more_concurrency(server, store):
+    # the control for the test above: the limit is what holds concurrency at 2
+    targets = [FetchTarget(server.url(f"/conc/{i}")) for i in range(8)]
+    fetch_targets(targets, store=store, **{**FAST, "workers": 8, "per_host_limit": 8})
+    assert server.max_active > 2

@@ -20,7 +20,7 @@ INDEX_2020 = """<!doctype html><html><head><meta charset="utf-8"><title>年报</
  <li><a href="/docs/report_2020.pdf">东塔镇 ２０２０ 年度政府信息公开工作年度报告</a> 2021-01-20</li>
  <li><a href="/docs/tujie_2020.html">图解：东塔镇2020年政府信息公开工作年度报告</a></li>
  <li><a href="/docs/jiedu_2020.html">《2020年政府信息公开工作年度报告》解读</a></li>
- <li><a href="docs/report_2020.pdf#page=1" title="2020年政府信息公开工作年度报告">（下载）</a></li>
+ <li><a href="../docs/report_2020.pdf#page=1" title="2020年政府信息公开工作年度报告">（下载）</a></li>
  <li><a href="/docs/notice_2020.html">2020年政府信息公开指南</a></li>
  <li><a href="/docs/report_2019.pdf">2019年政府信息公开工作年度报告</a></li>
 </ul></body></html>"""

@@ -1,0 +1,94 @@
+"""el_annual_reports: registry → discover → fetch → extract → load, for the 政府信息公开工作年度报告.
+
+Runs daily from 1 January to 31 March (when the reports for the previous year appear) and on demand.
+Past years: trigger with ``{"years": [2021, 2022]}`` or ``airflow backfill create``. Fetch and extraction
+run in mapped *batches* of documents (never one task per document); extraction happens in worker
+processes with a per-document timeout. The logic lives in ``gongkai.pipeline.ingest`` (unit-tested);
+this file only wires the tasks. Heavy imports stay inside the task bodies.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, Param, dag, task
+
+from gongkai.pipeline import RAW_ASSET_URI
+
+RAW = Asset(RAW_ASSET_URI)
+
+default_args = {
+    "owner": "gongkai",
+    "retries": 3,
+    "retry_delay": timedelta(seconds=30),
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": timedelta(minutes=30),
+}
+
+
+@dag(
+    dag_id="el_annual_reports",
+    description="Fetch, extract and load the yearly government-information-disclosure reports.",
+    schedule="0 6 * 1-3 *",
+    start_date=pendulum.datetime(2025, 1, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args,
+    tags=["gongkai", "extract-load"],
+    doc_md=__doc__,
+    params={
+        "years": Param([], type="array", items={"type": "integer"},
+                       description="Report years to collect; empty = the year before the run's date."),
+        "publishers": Param([], type="array", items={"type": "string"},
+                            description="Publisher names from the registry; empty = all."),
+        "registry": Param("", type="string", description="Registry YAML path; empty = registry/publishers.yaml."),
+        "extract_timeout_s": Param(60, type="integer", minimum=1, description="Per-document extraction timeout."),
+        "extract_workers": Param(2, type="integer", minimum=1, description="Extraction worker processes per batch."),
+    },
+)
+def el_annual_reports():
+    @task
+    def registry(params=None) -> list[str]:
+        from gongkai.pipeline.ingest import registry_step
+
+        return registry_step(params["registry"] or None, params["publishers"])
+
+    @task
+    def discover(names: list[str], params=None, logical_date=None) -> list[list[dict]]:
+        from gongkai.pipeline import default_years
+        from gongkai.pipeline.ingest import discover_step
+
+        years = params["years"] or default_years(logical_date)
+        return discover_step(names, years, registry_path=params["registry"] or None)
+
+    # Politeness to government sites: at most 4 fetch batches at once across all runs (the fetch client
+    # also limits requests per host); in production assign a pool, e.g. pool="gov_sites".
+    @task(max_active_tis_per_dag=4, retry_delay=timedelta(minutes=2))
+    def fetch_batch(batch: list[dict]) -> list[dict]:
+        from gongkai.pipeline.ingest import fetch_step
+
+        return fetch_step(batch)
+
+    @task(max_active_tis_per_dag=2)
+    def extract_load_batch(fetched: list[dict], params=None) -> dict:
+        from gongkai.pipeline.ingest import extract_load_step
+
+        return extract_load_step(fetched, workers=params["extract_workers"], timeout_s=params["extract_timeout_s"])
+
+    # Runs even when there was nothing to fetch (empty mapped tasks are skipped): the Asset is still updated.
+    @task(outlets=[RAW], trigger_rule="none_failed")
+    def summarize(fetched, loaded) -> dict:
+        from gongkai.pipeline.ingest import summarize as totals
+
+        out = totals(list(fetched), list(loaded))
+        print(f"gongkai ingest summary: {out['fetch']} {out['load']}")
+        return out
+
+    batches = discover(registry())
+    fetched = fetch_batch.expand(batch=batches)
+    loaded = extract_load_batch.expand(fetched=fetched)
+    summarize(fetched, loaded)
+
+
+el_annual_reports()

@@ -422,9 +422,14 @@ def load_paths(conn: psycopg.Connection, paths: Iterable[str | Path], *, workers
     """Extract the documents at `paths` (files or directories) and load them."""
     files = expand_paths(paths)
 
+    by_name = {str(f): f for f in files}
+    by_name.update({str(f.resolve()): f for f in files})
+
     def items() -> Iterator[tuple[Record, DocumentMeta | None]]:
-        for path, rec in zip(files, _extract_iter(files, workers, timeout_s), strict=True):
-            yield rec, (meta_for(path) if meta_for else None)
+        # extract_many yields in completion order; record.source.path says which file it is
+        for rec in _extract_iter(files, workers, timeout_s):
+            path = by_name.get(rec.source.path) or by_name.get(str(Path(rec.source.path).resolve()))
+            yield rec, (meta_for(path or Path(rec.source.path)) if meta_for else None)
 
     return load_records(conn, items(), batch_size=batch_size, progress=progress)
 

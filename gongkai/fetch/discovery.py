@@ -94,7 +94,7 @@ def find_report_links(page: str, base_url: str, year: int, *, publisher: Publish
     links = list(found.values())
     if publisher is None:
         return links
-    mine = {normalize_text(publisher.name), normalize_text(publisher.short_name)}
+    mine = {normalize_text(publisher.name), normalize_text(publisher.short_name())}
     others = {normalize_text(n) for n in other_names} - mine
     others |= {re.sub(r"(人民政府|街道办事处|办事处)$", "", o) for o in others}
     others = {o for o in others if o and not any(o in m for m in mine)}
@@ -133,8 +133,7 @@ def discover_targets(publishers: Iterable[Publisher], years: Iterable[int], clie
 
     for pub in publishers:
         for year in years:
-            if year in pub.reports:
-                url = pub.reports[year]
+            for url in pub.reports.get(year, ()):
                 targets.setdefault(url, FetchTarget(url=url, publisher=pub.name, year=year, via="registry"))
             for index in [u for u in (pub.index_pages.get(year), pub.index_url) if u]:
                 text = page(index, pub, year if index == pub.index_pages.get(year) else None)

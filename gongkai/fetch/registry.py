@@ -8,7 +8,7 @@ The registry is a YAML file (``registry/publishers.yaml``, documented in ``regis
         parent_region: 江苏省淮安市
         admin_code: "320813"            # or null
         homepage: http://www.hongze.gov.cn/
-        reports: {2024: https://…/report.pdf}   # explicit report URLs per year, and/or
+        reports: {2024: https://…/report.pdf}   # explicit report URLs per year (a URL or a list), and/or
         index_url: https://…/ndbg/              # an index page listing the reports, and/or
         index_pages: {2024: https://…/2024.html}  # per-year index pages
 
@@ -46,11 +46,10 @@ class Publisher:
     parent_region: str | None = None
     admin_code: str | None = None
     homepage: str | None = None
-    reports: dict[int, str] = field(default_factory=dict)
+    reports: dict[int, tuple[str, ...]] = field(default_factory=dict)  # year -> URLs (often one)
     index_url: str | None = None
     index_pages: dict[int, str] = field(default_factory=dict)
 
-    @property
     def short_name(self) -> str:
         """The name without its 人民政府/办事处 suffix (how link texts often name a publisher)."""
         return re.sub(r"(人民政府|街道办事处|办事处)$", "", self.name)
@@ -70,12 +69,12 @@ def _substitute(value: Any, base_url: str | None, where: str) -> Any:
     return value.replace("{base_url}", base_url.rstrip("/"))
 
 
-def _year_map(raw: Any, where: str, base_url: str | None) -> dict[int, str]:
+def _year_map(raw: Any, where: str, base_url: str | None, *, multi: bool = False) -> dict[int, Any]:
     if raw in (None, {}):
         return {}
     if not isinstance(raw, dict):
         raise RegistryError(f"{where}: expected a mapping year -> url, got {type(raw).__name__}")
-    out: dict[int, str] = {}
+    out: dict[int, Any] = {}
     for k, v in raw.items():
         try:
             year = int(k)
@@ -83,11 +82,13 @@ def _year_map(raw: Any, where: str, base_url: str | None) -> dict[int, str]:
             raise RegistryError(f"{where}: {k!r} is not a year") from None
         if not 1990 <= year <= 2100:
             raise RegistryError(f"{where}: {year} is not a plausible report year")
-        if v in (None, ""):
+        if v in (None, "", []):
             continue  # a known report whose URL is not known yet
-        if not isinstance(v, str):
-            raise RegistryError(f"{where}.{year}: expected a URL string")
-        out[year] = _substitute(v.strip(), base_url, f"{where}.{year}")
+        urls = v if multi and isinstance(v, list) else [v]
+        if not all(isinstance(u, str) and u.strip() for u in urls):
+            raise RegistryError(f"{where}.{year}: expected a URL string" + (" or a list of them" if multi else ""))
+        subst = tuple(dict.fromkeys(_substitute(u.strip(), base_url, f"{where}.{year}") for u in urls))
+        out[year] = subst if multi else subst[0]
     return out
 
 
@@ -121,7 +122,7 @@ def parse_publisher(entry: Any, where: str, base_url: str | None = None) -> Publ
 
     return Publisher(
         name=name.strip(), level=level, parent_region=s("parent_region"), admin_code=admin_code,
-        homepage=s("homepage"), reports=_year_map(entry.get("reports"), f"{where}.reports", base_url),
+        homepage=s("homepage"), reports=_year_map(entry.get("reports"), f"{where}.reports", base_url, multi=True),
         index_url=s("index_url"), index_pages=_year_map(entry.get("index_pages"), f"{where}.index_pages", base_url),
     )
 
@@ -167,10 +168,18 @@ def render_entry(p: Publisher) -> str:
              f"    admin_code: {_yaml_scalar(p.admin_code)}", f"    homepage: {_yaml_scalar(p.homepage)}"]
     if p.index_url:
         lines.append(f"    index_url: {_yaml_scalar(p.index_url)}")
-    for key, m in (("reports", p.reports), ("index_pages", p.index_pages)):
-        if m:
-            lines.append(f"    {key}:")
-            lines += [f"      {y}: {_yaml_scalar(u)}" for y, u in sorted(m.items())]
+    if p.reports:
+        lines.append("    reports:")
+        for y, urls in sorted(p.reports.items()):
+            urls = (urls,) if isinstance(urls, str) else tuple(urls)
+            if len(urls) == 1:
+                lines.append(f"      {y}: {_yaml_scalar(urls[0])}")
+            else:
+                lines.append(f"      {y}:")
+                lines += [f"        - {_yaml_scalar(u)}" for u in urls]
+    if p.index_pages:
+        lines.append("    index_pages:")
+        lines += [f"      {y}: {_yaml_scalar(u)}" for y, u in sorted(p.index_pages.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -181,7 +190,9 @@ def append_publisher(p: Publisher, path: str | Path | None = None) -> Path:
     restored if it no longer parses. Raises RegistryError on a duplicate name or an invalid entry."""
     path = Path(path) if path else DEFAULT_REGISTRY
     # validate the entry itself (round trip through the parser)
-    parse_publisher(asdict(p), "new entry", base_url="http://base.invalid")
+    d = asdict(p)
+    d["reports"] = {y: list((u,) if isinstance(u, str) else u) for y, u in p.reports.items()}
+    parse_publisher(d, "new entry", base_url="http://base.invalid")
     original = path.read_text(encoding="utf-8") if path.exists() else "publishers:\n"
     existing = load_registry(path, base_url="http://base.invalid") if path.exists() else []
     if any(e.name == p.name for e in existing):

@@ -49,7 +49,7 @@ def test_index_page_picks_the_right_year(server, tmp_path):
 
 def test_explicit_urls_and_a_per_year_index_page(server, tmp_path):
     pub = Publisher(name="甲镇人民政府", level="乡镇/街道",
-                    reports={2019: server.url("/docs/explicit_2019.pdf")},
+                    reports={2019: (server.url("/docs/explicit_2019.pdf"),)},
                     index_pages={2020: server.url("/shared/index.html")})
     other = Publisher(name="乙镇人民政府", level="乡镇/街道", index_pages={2020: server.url("/shared/index.html")})
     with FetchClient(LandingStore(str(tmp_path)), **FAST) as client:
@@ -62,7 +62,7 @@ def test_explicit_urls_and_a_per_year_index_page(server, tmp_path):
 
 def test_unreachable_index_page_does_not_stop_discovery(server, tmp_path):
     bad = Publisher(name="丙镇人民政府", level="乡镇/街道", index_url=server.url("/missing"))
-    good = Publisher(name="丁镇人民政府", level="乡镇/街道", reports={2020: server.url("/docs/d.pdf")})
+    good = Publisher(name="丁镇人民政府", level="乡镇/街道", reports={2020: (server.url("/docs/d.pdf"),)})
     errors = []
     with FetchClient(LandingStore(str(tmp_path)), **FAST) as client:
         targets = discover_targets([bad, good], [2020], client, on_error=lambda p, r: errors.append((p.name, r)))

@@ -453,7 +453,11 @@ def _map_values(o: _Obs, cols: list[vocab.Column], issues: list[Issue], ncols: i
             used = set(positions)
             stray = [c for j, c in enumerate(o.cells) if j >= o.first_val and j not in used and c is not None
                      and c.origin and c.text and c.text.strip()]
-            if not stray:
+            # a position without any cell (a ragged row: fewer cells printed than the header has
+            # columns) cannot be told from a shifted row; nor can a value cell merged over two columns or
+            # rows: read those as a sequence instead (fewer values than columns → an issue)
+            holes = any(j >= len(o.cells) or o.cells[j] is None or not o.cells[j].origin for j in positions)
+            if not stray and not holes:
                 return [cell_for(i, col, o.cells[j] if j < len(o.cells) else None)
                         for i, (col, j) in enumerate(zip(cols, positions, strict=True))]
     # sequence

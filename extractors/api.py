@@ -1,0 +1,104 @@
+"""The extraction entry point: any document (path or bytes) → one canonical Record, never an exception.
+
+    >>> from extractors.api import extract
+    >>> rec = extract("report.pdf")
+    >>> rec.error or [c for c in rec.cells if c.status == "ok"][:1]
+
+``extract`` sniffs the media type from the bytes, dispatches to a reader (PDF → ``extractors.pdf``,
+HTML → ``extractors.html``, DOCX/DOC → ``extractors.docx``, text → ``extractors.text``), assembles the
+cells by their labels (``extractors.assemble``) and fills the Source. Any failure becomes a Record with
+``error`` (``empty_file``, ``unsupported_format``, ``encoding_error``, ``no_tables`` …; an unexpected
+exception is ``extractor_crash`` with its text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import traceback
+from pathlib import Path
+
+from extractors import errors, sniff
+from extractors.assemble import assemble
+from extractors.grid import RawDocument
+from extractors.model import ExtractionError, Record, Source
+
+
+class _Failure(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def extract(path_or_bytes: str | os.PathLike | bytes, *, name: str | None = None) -> Record:
+    """Extract one document. ``name`` is the path recorded in ``source.path`` for bytes input."""
+    data: bytes | None = None
+    path: Path | None = None
+    if isinstance(path_or_bytes, bytes | bytearray | memoryview):
+        data = bytes(path_or_bytes)
+        src_path = name or "<bytes>"
+    else:
+        path = Path(path_or_bytes)
+        src_path = name or str(path)
+    source = Source(path=src_path, sha256="", media_type=None, pages=None, size=None)
+    try:
+        if data is None:
+            assert path is not None
+            data = path.read_bytes()
+        source.sha256 = hashlib.sha256(data).hexdigest()
+        source.size = len(data)
+        if not data.strip():
+            raise _Failure(errors.EMPTY_FILE, "the file is empty" if not data else "the file holds only whitespace")
+        media = sniff.sniff(data)
+        source.media_type = media
+        raw = _read(media, data, path)
+        source.media_type = raw.media_type or media
+        source.pages = raw.pages
+        return assemble(raw, source)
+    except _Failure as f:
+        return Record(source=source, error=ExtractionError(f.code, f.message))
+    except MemoryError:
+        return Record(source=source, error=ExtractionError(errors.MEMORY_LIMIT, "out of memory while extracting"))
+    except Exception as e:  # noqa: BLE001 - every failure is a record, never a crashed batch
+        code = getattr(e, "code", None)
+        if isinstance(code, str) and code in errors.ERRORS:
+            return Record(source=source, error=ExtractionError(code, getattr(e, "message", None) or str(e)))
+        tb = traceback.extract_tb(e.__traceback__)
+        where = f" at {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
+        return Record(source=source, error=ExtractionError(errors.EXTRACTOR_CRASH,
+                                                           f"{type(e).__name__}: {e}{where}"))
+
+
+def _read(media: str, data: bytes, path: Path | None) -> RawDocument:
+    if media == sniff.PDF:
+        try:
+            from extractors.pdf import read_pdf
+        except ImportError as e:
+            raise _Failure(errors.UNSUPPORTED_FORMAT, f"the PDF reader is not available: {e}") from e
+        if path is not None:
+            return read_pdf(path)
+        with tempfile.TemporaryDirectory(prefix="gongkai-") as d:
+            p = Path(d) / "document.pdf"
+            p.write_bytes(data)
+            return read_pdf(p)
+    if media == sniff.HTML:
+        from extractors.html import read_html
+
+        return read_html(data)
+    if media == sniff.DOCX:
+        from extractors.docx import read_docx
+
+        return read_docx(data)
+    if media == sniff.DOC:
+        from extractors.docx import read_doc
+
+        return read_doc(data)
+    if media == sniff.TEXT:
+        from extractors.text import read_text
+
+        return read_text(data)
+    if media == sniff.ZIP:
+        raise _Failure(errors.UNSUPPORTED_FORMAT, "a zip archive that is not a Word document")
+    raise _Failure(errors.UNSUPPORTED_FORMAT, "not a PDF, HTML, Word or text document (binary data)")

@@ -1,0 +1,20 @@
+-- Section 三 pivoted: one row per report × applicant type (column), one column per row code.
+with
+
+cells as (
+
+    select * from {{ ref('int_cells_enriched') }}
+    where table_code = 'applications'
+
+)
+
+select
+    report_key,
+    document_id,
+    column_code as applicant_type,
+    max(column_label) as applicant_type_label,
+    {%- for row_code in application_row_codes() %}
+    max(cell_value) filter (where row_code = '{{ row_code }}') as {{ row_code }}{{ ',' if not loop.last }}
+    {%- endfor %}
+from cells
+group by report_key, document_id, column_code

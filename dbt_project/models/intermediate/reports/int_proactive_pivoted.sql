@@ -1,0 +1,22 @@
+-- Section 二 pivoted: one row per report × item (row), one column per column code of either format.
+with
+
+cells as (
+
+    select * from {{ ref('int_cells_enriched') }}
+    where table_code = 'proactive'
+
+)
+
+select
+    report_key,
+    document_id,
+    row_code as item_code,
+    max(row_label) as item_label,
+    max(block_code) as block_code,
+    min(display_order) as display_order,
+    {%- for column_code in proactive_column_codes() %}
+    max(cell_value) filter (where column_code = '{{ column_code }}') as {{ column_code }}{{ ',' if not loop.last }}
+    {%- endfor %}
+from cells
+group by report_key, document_id, row_code

@@ -1,0 +1,20 @@
+-- Section 四 pivoted: one row per report × proceeding (row), one column per result.
+with
+
+cells as (
+
+    select * from {{ ref('int_cells_enriched') }}
+    where table_code = 'review_litigation'
+
+)
+
+select
+    report_key,
+    document_id,
+    row_code as proceeding,
+    max(row_label) as proceeding_label,
+    {%- for result_code in review_result_codes() %}
+    max(cell_value) filter (where column_code = '{{ result_code }}') as {{ result_code }}{{ ',' if not loop.last }}
+    {%- endfor %}
+from cells
+group by report_key, document_id, row_code

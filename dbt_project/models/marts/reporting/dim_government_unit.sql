@@ -1,0 +1,85 @@
+-- One row per government unit (publisher), plus the unknown member '-1'.
+with
+
+documents as (
+
+    select * from {{ ref('stg_raw__documents') }}
+
+),
+
+registry as (
+
+    select * from {{ ref('stg_raw__registry_publishers') }}
+
+),
+
+names as (
+
+    select publisher_name from documents
+    where publisher_name is not null
+    union
+    select publisher_name from registry
+
+),
+
+parsed as (
+
+    select
+        names.publisher_name,
+        registry.registered_level,
+        registry.registered_parent_region,
+        registry.admin_code,
+        registry.homepage_url,
+        registry.publisher_name is not null as is_registered,
+        case
+            when names.publisher_name ~ '(局|委员会|委|办公室|办公厅|厅|中心|院|所|署|处|站|队|公司|学校|法院|检察院)$'
+                and names.publisher_name !~ '(街道办事处|人民政府)$'
+                then '部门'
+            when names.publisher_name ~ '(乡|镇|街道|街道办事处|苏木)(人民政府)?$' then '乡镇/街道'
+            when names.publisher_name ~ '(省|自治区)(人民政府)?$' then '省'
+            when names.publisher_name ~ '(区|县|旗|县级市)(人民政府)?$' then '县区'
+            when names.publisher_name ~ '(市|州|盟)(人民政府)?$' then '地市'
+            else '部门'
+        end as parsed_level,
+        coalesce(
+            substring(names.publisher_name from '^(.+?[省市州盟区县旗])[^省市州盟区县旗]+?(乡|镇|街道|苏木)'),
+            substring(names.publisher_name from '^(.+?[省市州盟])[^省市州盟]+?[区县旗](人民政府)?$'),
+            substring(names.publisher_name from '^(.+?[省区])[^省区]+?[市州盟](人民政府)?$'),
+            substring(names.publisher_name from '^(.+[省市州盟区县旗])[^省市州盟区县旗]*?(局|委员会|委|办公室|办公厅|厅|中心|院)$')
+        ) as parsed_parent_region
+    from names
+    left join registry
+        on names.publisher_name = registry.publisher_name
+
+),
+
+units as (
+
+    select
+        {{ surrogate_key(['publisher_name']) }} as government_unit_key,
+        publisher_name,
+        coalesce(registered_level, parsed_level) as level,
+        coalesce(registered_parent_region, parsed_parent_region) as parent_region,
+        admin_code,
+        homepage_url,
+        is_registered
+    from parsed
+
+),
+
+unknown_member as (
+
+    select
+        '-1' as government_unit_key,
+        '（未知）' as publisher_name,
+        '未知' as level,
+        cast(null as text) as parent_region,
+        cast(null as text) as admin_code,
+        cast(null as text) as homepage_url,
+        false as is_registered
+
+)
+
+select * from units
+union all
+select * from unknown_member

@@ -1,0 +1,84 @@
+-- One row per report (current version of each publisher's report for a year).
+with
+
+documents as (
+
+    select * from {{ ref('int_documents_current') }}
+
+),
+
+units as (
+
+    select * from {{ ref('dim_government_unit') }}
+
+),
+
+applications as (
+
+    select * from {{ ref('int_applications_pivoted') }}
+    where applicant_type = 'total'
+
+),
+
+review as (
+
+    select
+        report_key,
+        max(total) filter (where proceeding = 'administrative_review') as review_total,
+        case
+            when count(total) filter (where proceeding like 'litigation%') = 2
+                then sum(total) filter (where proceeding like 'litigation%')
+        end as litigation_total
+    from {{ ref('int_review_litigation_pivoted') }}
+    group by report_key
+
+),
+
+checks as (
+
+    select
+        report_key,
+        count(*) filter (where outcome = 'fail') as rules_failed,
+        count(*) filter (where outcome = 'uncertain') as rules_uncertain,
+        count(*) as rule_checks
+    from {{ ref('int_report_rule_checks') }}
+    group by report_key
+
+)
+
+select
+    documents.report_key,
+    documents.document_id,
+    documents.government_unit_key,
+    coalesce(units.publisher_name, '（未知）') as publisher_name,
+    units.level,
+    documents.report_year,
+    documents.format_version,
+    documents.published_on,
+    applications.new_received as received,
+    applications.carried_over,
+    applications.total_handled as handled,
+    applications.carried_forward,
+    review.review_total,
+    review.litigation_total,
+    case
+        when coalesce(checks.rules_failed, 0) > 0 then 'unbalanced'
+        when checks.rule_checks > 0 and checks.rules_uncertain = 0 then 'balanced'
+        else 'uncertain'
+    end as balance_status,
+    coalesce(checks.rules_failed, 0) as rules_failed,
+    coalesce(checks.rules_uncertain, 0) as rules_uncertain,
+    documents.issue_count,
+    documents.source_url,
+    documents.sha256,
+    documents.extractor_version,
+    documents.loaded_at
+from documents
+left join units
+    on documents.government_unit_key = units.government_unit_key
+left join applications
+    on documents.report_key = applications.report_key
+left join review
+    on documents.report_key = review.report_key
+left join checks
+    on documents.report_key = checks.report_key

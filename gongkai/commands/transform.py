@@ -1,0 +1,34 @@
+"""`gongkai transform`: dbt build on the warehouse."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command(name="transform")
+@click.option("--url", envvar="WAREHOUSE_URL", default=None, show_envvar=True,
+              help="Postgres URL (default: the embedded server under ./data/pg).")
+@click.option("--select", "-s", "select", multiple=True,
+              help="dbt node selection (repeatable), e.g. -s marts or -s +fct_applications.")
+@click.option("--docs", is_flag=True, help="Also run `dbt docs generate` (catalog into the target dir).")
+@click.option("--profiles-dir", type=click.Path(file_okay=False), default=None,
+              help="Where to write profiles.yml (default: data/dbt).")
+def command(url: str | None, select: tuple[str, ...], docs: bool, profiles_dir: str | None) -> None:
+    """Run `dbt build` (seeds, staging → intermediate → marts, data and unit tests) on the warehouse.
+
+    The schema is migrated first. profiles.yml is written from the warehouse URL; the password is
+    passed through the environment, never written to disk.
+
+    \b
+    Examples:
+      gongkai transform
+      gongkai transform -s marts --docs
+    """
+    from gongkai import transform
+
+    ok = transform.dbt_build(url, list(select) or None, profiles_dir=profiles_dir)
+    if ok and docs:
+        ok = transform.dbt_docs(url, profiles_dir=profiles_dir)
+    if not ok:
+        raise click.ClickException("dbt failed (see the output above)")
+    click.echo(f"dbt build ok ({transform.DBT_PROJECT_DIR})")

@@ -45,6 +45,8 @@ default_args = {
         "registry": Param("", type="string", description="Registry YAML path; empty = registry/publishers.yaml."),
         "extract_timeout_s": Param(60, type="integer", minimum=1, description="Per-document extraction timeout."),
         "extract_workers": Param(2, type="integer", minimum=1, description="Extraction worker processes per batch."),
+        "fetch_delay_s": Param(0.5, type="number", minimum=0,
+                               description="Seconds between two requests to the same host (politeness)."),
     },
 )
 def el_annual_reports():
@@ -65,10 +67,10 @@ def el_annual_reports():
     # Politeness to government sites: at most 4 fetch batches at once across all runs (the fetch client
     # also limits requests per host); in production assign a pool, e.g. pool="gov_sites".
     @task(max_active_tis_per_dag=4, retry_delay=timedelta(minutes=2))
-    def fetch_batch(batch: list[dict]) -> list[dict]:
+    def fetch_batch(batch: list[dict], params=None) -> list[dict]:
         from gongkai.pipeline.ingest import fetch_step
 
-        return fetch_step(batch)
+        return fetch_step(batch, per_host_delay=float(params["fetch_delay_s"]))
 
     @task(max_active_tis_per_dag=2)
     def extract_load_batch(fetched: list[dict], params=None) -> dict:

@@ -38,12 +38,17 @@ def airflow_bin() -> str:
     return str(cand) if cand.exists() else "airflow"
 
 
+# The embedded server trusts its Unix-socket clients and never asks for a password, but cosmos' Postgres
+# profile mapping requires one: a placeholder is passed (and never sent) when the URL has none.
+PLACEHOLDER_PASSWORD = "trust-auth-no-password"
+
+
 def postgres_conn_uri(url: str) -> str:
     """An Airflow connection URI (``postgres://…``) for a libpq URL, including socket-directory hosts
     (the embedded server listens on a Unix socket: the host is then percent-encoded)."""
     p = db.url_parts(url)
     user = quote(str(p["user"]), safe="")
-    pw = quote(str(p["password"]), safe="")
+    pw = quote(str(p["password"]) or PLACEHOLDER_PASSWORD, safe="")
     host = quote(str(p["host"]), safe="")
     auth = f"{user}:{pw}@" if pw else f"{user}@"
     return f"postgres://{auth}{host}:{p['port']}/{quote(str(p['dbname']), safe='')}"

@@ -125,8 +125,13 @@ class _Handler(SimpleHTTPRequestHandler):
 class SampleServer:
     """Serve `root` over HTTP on loopback. ``with SampleServer(corpus) as s: s.url`` → http://127.0.0.1:N"""
 
-    def __init__(self, root: Path, host: str = LOOPBACK, port: int = 0):
+    def __init__(self, root: Path, host: str = LOOPBACK, port: int = 0, *,
+                 default_publisher: str | None = None, default_year: int | None = None):
+        """`default_publisher` / `default_year` stand in for documents whose manifest entry has none (the
+        corpus' bad files), so that they too appear on an index page."""
         self.root = Path(root).resolve()
+        self.default_publisher = default_publisher
+        self.default_year = default_year
         if not self.root.is_dir():
             raise FileNotFoundError(f"sample corpus folder not found: {self.root}")
         self._docs: list[SampleDoc] | None = None
@@ -137,7 +142,10 @@ class SampleServer:
 
     def documents(self) -> list[SampleDoc]:
         if self._docs is None:
-            self._docs = sample_documents(self.root)
+            self._docs = [
+                SampleDoc(d.path, d.publisher or self.default_publisher, d.year or self.default_year)
+                for d in sample_documents(self.root)
+            ]
         return self._docs
 
     @property

@@ -24,7 +24,7 @@ def command(years: tuple[int, ...], email: bool, include_success: bool, show_pas
     warehouse marts; record the results in dq.rule_results; print them per report.
 
     A rule FAILs only when every cell it needs is present; blank or missing cells make it UNCERTAIN.
-    Exits 1 when a critical rule fails, 2 when the alert e-mail cannot be sent.
+    Exits 1 when a critical rule fails, 3 when the alert e-mail cannot be sent (2: usage error).
 
     \b
     Examples:
@@ -64,7 +64,7 @@ def command(years: tuple[int, ...], email: bool, include_success: bool, show_pas
                 send_digest(digest, to=to)
             except AlertDeliveryError as e:
                 click.echo(f"Error: {e}", err=True)
-                sys.exit(2)
+                sys.exit(3)
             click.echo(f"digest sent to {', '.join(to)}: {digest.subject}", err=True)
     if run.critical_failures:
         sys.exit(1)

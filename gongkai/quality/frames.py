@@ -37,6 +37,7 @@ OTHER_SUBROWS = vocab.OTHER_SUBROWS
 # R2's outcome rows without the （六）其他处理 rows (which are chosen per report).
 BASE_OUTCOMES = tuple(r for r in vocab.OUTCOME_ROWS if r != "other_handling" and r not in OTHER_SUBROWS)
 FIRST_YEAR = 2019
+UNKNOWN_PUBLISHERS = ("（未知）", "(unknown)")
 
 REPORT_COLUMNS = ["report_key", "document_id", "publisher", "report_year", "format_version", "source_url"]
 KEY_COLUMNS = ["report_key", "document_id", "publisher", "report_year", "source_url"]
@@ -98,6 +99,8 @@ def load_marts(conn, years: Sequence[int] | None = None) -> Marts:
     cells = _frame(conn, "select report_key, report_year, table_code, row_code, column_code, value, "
                          "cell_status from marts.fct_report_cells" + where, params)
     reports = _typed_keys(reports)
+    # the dimension's explicit "unknown" member is not a publisher (UNIQUENESS would pair them up)
+    reports["publisher"] = reports["publisher"].where(~reports["publisher"].isin(UNKNOWN_PUBLISHERS), None)
     apps = _numeric(_typed_keys(apps), APPLICATION_ROWS)
     for c in APPLICATION_ROWS:  # a mart built from an older contract may lack a row column
         if c not in apps.columns:

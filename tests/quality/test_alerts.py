@@ -1,0 +1,53 @@
+"""Alert digests sent through Airflow's SmtpNotifier to a real local SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from gongkai.quality import frames as fr
+from gongkai.quality.alerts import AlertDeliveryError, render_digest, send_digest
+from gongkai.quality.model import CheckRun
+from gongkai.quality.runner import check_marts
+from tests.quality.conftest import SEED_URLS, golden_record, parse_mail
+
+
+@pytest.fixture(scope="module")
+def digest():
+    recs = [golden_record(i) for i in (0, 3)]
+    results, _ = check_marts(fr.marts_from_records(recs, [SEED_URLS[0], SEED_URLS[3]]))
+    run = CheckRun(run_id="alert-test", started_at=datetime.now(UTC), results=results)
+    d = render_digest(run)
+    assert d is not None
+    return d
+
+
+def test_digest_is_delivered_with_text_and_html(smtp_sink, digest, monkeypatch):
+    monkeypatch.setenv("GONGKAI_ALERT_FROM", "dq@gongkai.test")
+    send_digest(digest, to="a@example.org, b@example.org")
+    assert len(smtp_sink.messages) == 1
+    env = smtp_sink.messages[0]
+    assert env.mail_from == "dq@gongkai.test"
+    assert sorted(env.rcpt_tos) == ["a@example.org", "b@example.org"]
+    subject, text, html = parse_mail(env)
+    assert subject == digest.subject and "小王庄镇" in subject
+    assert text == digest.text and html == digest.html
+    assert "R1" in text and "natural_person" in text and SEED_URLS[3] in text
+    assert "东塔镇" not in text  # seed 000 passes: not in the alert
+
+
+def test_unreachable_smtp_server_raises(dead_smtp, digest):
+    with pytest.raises(AlertDeliveryError, match="smtp_default"):
+        send_digest(digest, to=["ops@example.org"])
+
+
+def test_missing_connection_raises(monkeypatch, digest):
+    monkeypatch.delenv("AIRFLOW_CONN_SMTP_NOWHERE", raising=False)
+    with pytest.raises(AlertDeliveryError):
+        send_digest(digest, to=["ops@example.org"], conn_id="smtp_nowhere")
+
+
+def test_no_recipients_is_an_error(digest):
+    with pytest.raises(ValueError):
+        send_digest(digest, to="")

@@ -1,0 +1,113 @@
+"""Property-based round trip: a random valid report → each renderer → ``extractors.api.extract`` →
+the same cells (value and status), the same report metadata.
+
+Reports come from ``random_spec`` (balanced, R1–R6 hold) driven by a hypothesis-drawn seed, format
+version and 2021 legacy single-（六） choice; hypothesis then blanks some cells and replaces some with
+markers ("—", "/", "无"), and picks the renderer's variant (spaced / fake-bold / Kangxi PDF, GBK HTML,
+one-cell-per-line text).
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from extractors import vocab
+from extractors.api import extract
+from extractors.model import BLANK, MARKER, MISSING, Cell
+from gongkai.fixtures.render import render
+from gongkai.fixtures.spec import ReportSpec, random_spec
+
+VARIANTS = {
+    "pdf": [{}, {"spaced": True}, {"fake_bold": True}, {"kangxi": True}, {"split": False}],
+    "html": [{}, {"encoding": "gbk"}, {"chrome": False}],
+    "docx": [{}],
+    "txt": [{}, {"layout": "lines"}],
+}
+# examples per format, so the whole module runs in about a minute (DOCX extraction is the slowest)
+EXAMPLES = {"pdf": 8, "html": 12, "docx": 4, "txt": 12}
+MARKERS = ("—", "/", "无")
+
+
+@st.composite
+def spec_params(draw) -> tuple:
+    """A small, printable description of a report: (seed, format, legacy 六, cell edits)."""
+    seed = draw(st.integers(0, 2**32 - 1))
+    fv = draw(st.sampled_from(vocab.FORMAT_VERSIONS))
+    legacy = fv == "2021" and draw(st.booleans())
+    edits = draw(st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(("",) + MARKERS)), max_size=4))
+    return seed, fv, legacy, tuple(edits)
+
+
+def build_spec(seed: int, fv: str, legacy: bool, edits: tuple, allow_blank: bool = True,
+               dash: bool = True) -> ReportSpec:
+    spec = random_spec(random.Random(seed), fv, keep_single_other=legacy or None)
+    keys = [k for k, c in spec.cells.items() if c.status != MISSING]
+    for index, text in edits:
+        key = keys[index % len(keys)]
+        if text == "" and allow_blank:
+            spec.cells[key] = Cell(*key, None, "", BLANK)
+        else:
+            text = text or "—"
+            if text == "—" and not dash:  # see test_lines_layout_dash_marker
+                text = "/"
+            spec.cells[key] = Cell(*key, None, text, MARKER)
+    return spec
+
+
+def _num(v):
+    return None if v is None else Decimal(str(v))
+
+
+def mismatches(spec: ReportSpec, fmt: str, variant: dict) -> list[str]:
+    data = render(spec, fmt, **variant)
+    rec = extract(data, name=f"roundtrip.{fmt}")
+    assert rec.error is None, f"{fmt} {variant}: {rec.error}"
+    got = rec.cell_map()
+    out = []
+    r = rec.report
+    for field, want in (("publisher", spec.publisher), ("year", spec.year),
+                        ("format_version", spec.format_version), ("published_on", spec.published_on)):
+        if getattr(r, field) != want:
+            out.append(f"report.{field}: expected {want!r}, got {getattr(r, field)!r}")
+    for c in spec.record().cells:
+        g = got.get(c.key())
+        if g is None:
+            out.append(f"{'/'.join(c.key())}: expected {c.value!r} ({c.status}), got no cell")
+        elif g.status != c.status or _num(g.value) != _num(c.value):
+            out.append(f"{'/'.join(c.key())}: expected {c.value!r} ({c.status}, raw {c.raw!r}), "
+                       f"got {g.value!r} ({g.status}, raw {g.raw!r})")
+    extra = set(got) - {c.key() for c in spec.record().cells}
+    out += [f"{'/'.join(k)}: unexpected cell" for k in sorted(extra)]
+    return out
+
+
+def _case(fmt: str):
+    @settings(max_examples=EXAMPLES[fmt], deadline=None, derandomize=True, database=None,
+              phases=[Phase.explicit, Phase.generate],  # no shrinking: the drawn params print small
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(params=spec_params(), variant=st.sampled_from(VARIANTS[fmt]))
+    def check(params, variant):
+        # in text an empty field cannot be told from a merged-cell gap (tabs) or leaves no line at all
+        # (one cell per line), so blank cells are only drawn for the ruled formats
+        spec = build_spec(*params, allow_blank=fmt != "txt", dash=variant.get("layout") != "lines")
+        bad = mismatches(spec, fmt, variant)
+        assert not bad, f"{fmt} {variant} {spec.publisher} {spec.year} ({spec.format_version}):\n" + "\n".join(bad)
+
+    return check
+
+
+@pytest.mark.parametrize("fmt", ["txt", "html", "pdf", "docx"])
+def test_roundtrip(fmt):
+    _case(fmt)()
+
+
+@pytest.mark.xfail(strict=False, reason="extractor bug (text reader, one-cell-per-line layout): a '—' "
+                   "marker line makes its whole row unreadable; '/' and '无' work")
+def test_lines_layout_dash_marker():
+    spec = build_spec(5, "2021", False, ((100, "—"),))
+    assert mismatches(spec, "txt", {"layout": "lines"}) == []

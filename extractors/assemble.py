@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from extractors import errors, vocab
 from extractors.grid import RawCell, RawDocument
 from extractors.metadata import read_metadata
-from extractors.model import MISSING, UNREADABLE, Cell, ExtractionError, Issue, Record, Report, Source
+from extractors.model import BLANK, MISSING, UNREADABLE, Cell, ExtractionError, Issue, Record, Report, Source
 from extractors.normalize import label_key, similarity, split_numbering
 from extractors.values import is_run_together, looks_like_value, parse_value
 
@@ -92,6 +92,21 @@ _ALL_PROACTIVE_COLS: dict[str, list[vocab.Column]] = {}
 for _fv in vocab.FORMAT_VERSIONS:
     for _b in _blocks(_fv, "proactive"):
         _ALL_PROACTIVE_COLS.setdefault(_b.code, []).extend(_b.columns)
+
+
+_ROW_BLOCK = {r.code: code for code, rows in _ALL_PROACTIVE_ROWS.items() for r in rows}
+_ALL_ROWS_FLAT = [r for rows in _ALL_PROACTIVE_ROWS.values() for r in rows]
+
+
+def _infer_block(keys: list[str], current: str | None) -> str | None:
+    """The 第二十条 block a proactive row label belongs to (for tables printed without the block
+    markers, or one big table): the block of the best-matching row, when it is another block's row."""
+    row = _match_row(keys, _ALL_ROWS_FLAT, threshold=0.85)
+    if row is None:
+        return current
+    if current is not None and row in {r.code for r in _ALL_PROACTIVE_ROWS.get(current, [])}:
+        return current
+    return _ROW_BLOCK.get(row, current)
 
 
 def _match_row(keys: list[str], rows: list[vocab.Row], threshold: float = 0.75) -> str | None:
@@ -204,6 +219,17 @@ def resolve_app_row(keys: list[str], state: _AppState) -> str | None:
     return result
 
 
+def _starts_applications(joined: str, short: list[str], section: str | None) -> bool:
+    """A row that opens section 三: its title, the 勾稽关系 header cell, 申请人情况, or (without any
+    title) the applicant column labels or the first row."""
+    if "收到和处理政府信息公开申请" in joined or "申请人情况" in joined or "勾稽关系" in joined:
+        return True
+    if section == "applications":
+        return False
+    return "本年新收" in joined or sum(1 for k in short if k in _APPLICANT_HEADER_KEYS
+                                      and k not in ("其他", "总计")) >= 2
+
+
 def _review_rows(keys: list[str]) -> str | None:
     joined = "".join(keys)
     if "未经复议" in joined or "直接起诉" in joined:
@@ -263,8 +289,7 @@ def assemble(raw: RawDocument, source: Source) -> Record:
             m = _BLOCK_RE.search(joined)
             if m:
                 section, block = "proactive", _BLOCK_CODE.get(m.group(1))
-            elif ("收到和处理政府信息公开申请" in joined or "申请人情况" in joined or "勾稽关系" in joined
-                  or (section != "applications" and "本年新收" in joined)):
+            elif _starts_applications(joined, short, section):
                 section, block = "applications", "applications"
             elif ("行政复议" in joined and ("行政诉讼" in joined or "结果维持" in joined)) or \
                     "政府信息公开行政复议" in joined:
@@ -276,7 +301,20 @@ def assemble(raw: RawDocument, source: Source) -> Record:
                     and ("主动公开" in joined):
                 section, block = "proactive", None
 
-            if section is None or block is None:
+            if section == "proactive":
+                inferred = _infer_block(short, block)
+                if inferred is not None and inferred != block and (block is None or _BLOCK_RE.search(joined) is None):
+                    if block is None and "proactive:pending" in headers and inferred not in headers:
+                        headers[inferred] = headers["proactive:pending"]
+                    block = inferred
+            if section is None:
+                continue
+            if block is None:
+                if section == "proactive":  # a header before any block is known
+                    cols = [c for b in _ALL_PROACTIVE_COLS.values() for c in b]
+                    found = {i: k for i, k in label_cells if match_column(k, cols)}
+                    if found:
+                        headers["proactive:pending"] = (found, len(cells))
                 continue
 
             # -------- header rows
@@ -391,6 +429,12 @@ def assemble(raw: RawDocument, source: Source) -> Record:
                                             "the first is kept", table=o.table, row=row, column=col.code, page=o.page))
                     continue
                 found_cells[(o.table, row, col.code)] = parsed_cell
+
+    if fv == "2021" and any(k[0] == "applications" and k[1] in vocab.OTHER_SUBROWS for k in found_cells):
+        oh = [k for k in found_cells if k[0] == "applications" and k[1] == "other_handling"]
+        if oh and all(found_cells[k].status == BLANK for k in oh):
+            for k in oh:
+                del found_cells[k]
 
     # -------- every cell of the format version, in vocabulary order
     cells_out: list[Cell] = []

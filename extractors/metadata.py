@@ -18,6 +18,9 @@ from extractors.normalize import clean
 _TITLE_RE = re.compile(
     r"(?P<pre>[^\n]{0,60}?)\s*(?P<year>20\d{2})\s*年\s*度?\s*(?:本级|本机关)?\s*(?:政府信息|政务)公开(?:工作)?\s*年\s*度\s*报\s*告"
 )
+_TITLE_YEAR_FIRST = re.compile(
+    r"(?P<year>20\d{2})\s*年\s*度?\s*(?P<name>[\u4e00-\u9fff（）()]{2,30}?)\s*(?:政府信息|政务)公开(?:工作)?\s*年\s*度\s*报\s*告"
+)
 _ORG_SUFFIX = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|局|厅|委|办|中心|街道办事处|管委会|院|署|所|镇|乡|街道|区|县|市)$")
 _SIGNATURE_ORG = re.compile(r"^[\u4e00-\u9fff（）()]{3,40}(人民政府|政府|办公室|办公厅|委员会|局|厅|管理委员会|街道办事处|中心|院|署)$")
 _DATE_CN = re.compile(r"^(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
@@ -68,6 +71,13 @@ def read_metadata(text: str) -> Metadata:
                 pre = prev
         title_name = pre or None
         break
+    if md.year is None:
+        for line in head:
+            m = _TITLE_YEAR_FIRST.search(line)
+            if m:
+                md.year = int(m.group("year"))
+                title_name = _tidy_name(m.group("name")) or None
+                break
     if md.year is None:
         m = _TITLE_RE.search(" ".join(head))
         if m:

@@ -66,6 +66,19 @@ class Handler(BaseHTTPRequestHandler):
                 if n <= int(q.get("fail", ["1"])[0]):
                     return self._send(500, b"oops", "text/plain")
                 return self._send(200, PDF + path.encode(), "application/pdf")
+            if path.startswith("/ratelimited/"):
+                if n == 1:
+                    return self._send(429, b"slow down", "text/plain", {"Retry-After": "0"})
+                return self._send(200, PDF + path.encode(), "application/pdf")
+            if path.startswith("/lastmod/"):  # Last-Modified only, no ETag
+                if self.headers.get("If-Modified-Since") == LAST_MODIFIED:
+                    with srv.lock:
+                        srv.not_modified[path] += 1
+                    return self._send(304)
+                with srv.lock:
+                    srv.full[path] += 1
+                return self._send(200, b"<html><body><table><tr><td>1</td></tr></table></body></html>",
+                                  "text/html", {"Last-Modified": LAST_MODIFIED})
             if path == "/missing":
                 return self._send(404, b"not found", "text/html")
             if path == "/slow":

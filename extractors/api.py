@@ -53,10 +53,23 @@ def extract(path_or_bytes: str | os.PathLike | bytes, *, name: str | None = None
             raise _Failure(errors.EMPTY_FILE, "the file is empty" if not data else "the file holds only whitespace")
         media = sniff.sniff(data)
         source.media_type = media
-        raw = _read(media, data, path)
+        try:
+            raw = _read(media, data, path)
+        except Exception as e:
+            if getattr(e, "code", None) == errors.NO_TABLES and media == sniff.HTML:
+                raw = _as_text(_html_text(data), media)  # a page whose report is in paragraphs
+            else:
+                raise
         source.media_type = raw.media_type or media
         source.pages = raw.pages
-        return assemble(raw, source)
+        rec = assemble(raw, source)
+        if rec.error is not None and rec.error.code in (errors.NO_TABLES, errors.NOT_A_REPORT) \
+                and media in (sniff.HTML, sniff.DOCX, sniff.DOC) and raw.text and raw.tables:
+            # tables flattened into paragraphs (tabs, one cell per line): read the text instead
+            alt = assemble(_as_text(raw.text, raw.media_type), source)
+            if alt.error is None:
+                return alt
+        return rec
     except _Failure as f:
         return Record(source=source, error=ExtractionError(f.code, f.message))
     except MemoryError:
@@ -69,6 +82,29 @@ def extract(path_or_bytes: str | os.PathLike | bytes, *, name: str | None = None
         where = f" at {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
         return Record(source=source, error=ExtractionError(errors.EXTRACTOR_CRASH,
                                                            f"{type(e).__name__}: {e}{where}"))
+
+
+def _as_text(text: str, media_type: str) -> RawDocument:
+    from extractors.text import read_text
+
+    raw = read_text(text, media_type=media_type)
+    return raw
+
+
+def _html_text(data: bytes) -> str:
+    """The visible text of an HTML page without tables (block elements on their own lines)."""
+    import lxml.html
+
+    from extractors.html import decode_html
+
+    root = lxml.html.document_fromstring(decode_html(data),
+                                         parser=lxml.html.HTMLParser(huge_tree=True, remove_comments=True))
+    for el in root.iter("script", "style", "noscript", "nav", "header", "footer"):
+        el.drop_tree() if el.getparent() is not None else None
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.lower() in ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "tr"):
+            el.tail = "\n" + (el.tail or "")
+    return root.text_content()
 
 
 def _read(media: str, data: bytes, path: Path | None) -> RawDocument:

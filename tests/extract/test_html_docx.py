@@ -229,3 +229,26 @@ def vocab_media_docx():
     from extractors.sniff import DOCX
 
     return DOCX
+
+
+def test_html_with_tables_flattened_into_paragraphs(seeds_dir):
+    """Some sites print the tables as paragraphs, one cell per line: read like a text report."""
+    import html as h
+
+    src = sorted(seeds_dir.glob("003_*.txt"))[0].read_text(encoding="utf-8")
+    body = "".join(f"<p>{h.escape(line.strip())}</p>\n" for line in src.splitlines() if line.strip())
+    page = f"<html><head><meta charset='gbk'></head><body><div class='nav'>首页</div>{body}</body></html>"
+    rec = extract(page.encode("gbk", errors="replace"))
+    assert rec.error is None, rec.error
+    cm = rec.cell_map()
+    assert cm[("proactive", "administrative_penalty", "decisions")].value == 9
+    assert cm[("applications", "granted", "natural_person")].value == 5
+
+
+def test_metadata_variants():
+    from extractors.metadata import read_metadata
+
+    md = read_metadata("某某县财政局政府信息公开工作年度报告\n（2023年度）\n正文……\n某某县财政局\n二〇二四年一月二十二日\n- 5 -")
+    assert (md.publisher, md.year, md.published_on) == ("某某县财政局", 2023, "2024-01-22")
+    md = read_metadata("当前位置：首页 > 年报\n2023年度某某市交通运输局政府信息公开工作年度报告\n发布时间：2024-01-30 09:00")
+    assert (md.publisher, md.year, md.published_on) == ("某某市交通运输局", 2023, "2024-01-30")

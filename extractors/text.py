@@ -49,8 +49,8 @@ def decode_bytes(data: bytes) -> str:
 
         best = from_bytes(data[:2_000_000]).best()
         if best is not None:
-            text = str(best)
-            if _plausible(text):
+            text = str(best) if len(data) <= 2_000_000 else data.decode(best.encoding, errors="replace")
+            if _plausible(text) and _readable(text):
                 return text
     except Exception:  # noqa: BLE001 - a detector failure is an encoding error, not a crash
         pass
@@ -63,6 +63,16 @@ def _plausible(text: str) -> bool:
     sample = text[:20000]
     bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\r\n\f"))
     return bad / len(sample) < 0.02
+
+
+def _readable(text: str) -> bool:
+    """Mostly CJK, ASCII or CJK punctuation: what a report in Chinese decodes to (Latin-1 mojibake
+    of undecodable bytes does not)."""
+    sample = text[:20000]
+    if not sample:
+        return True
+    ok = sum(1 for ch in sample if ch < "\x7f" or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
+    return ok / len(sample) >= 0.7
 
 
 _SEP_ROW = re.compile(r"^[\s\-=|:+_—–]*$")

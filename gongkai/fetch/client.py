@@ -231,11 +231,13 @@ class FetchClient:
         if prev is None:
             prev = self.store.url_state(url)
         if prev and prev.get("sha256"):
-            key = prev.get("landing_key") or LandingStore.blob_key(prev["sha256"],
-                                                                    extension_for(prev.get("media_type")))
-            if self.store.has(key):
-                prev["landing_key"] = key
-                return prev
+            keys = [prev.get("landing_key"),
+                    "/".join(str(prev.get("landing_path") or "").rsplit("/", 2)[-2:]),
+                    LandingStore.blob_key(prev["sha256"], extension_for(prev.get("media_type")))]
+            for key in keys:
+                if key and key.startswith(prev["sha256"][:2] + "/" + prev["sha256"]) and self.store.has(key):
+                    prev["landing_key"] = key
+                    return prev
         return None
 
     # ---- one URL

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+import zlib
 from collections import Counter
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -79,6 +80,11 @@ class Handler(BaseHTTPRequestHandler):
                     srv.full[path] += 1
                 return self._send(200, b"<html><body><table><tr><td>1</td></tr></table></body></html>",
                                   "text/html", {"Last-Modified": LAST_MODIFIED})
+            if path == "/gzipbomb":  # 20 KB on the wire, 20 MB once decoded
+                z = zlib.compressobj(9, zlib.DEFLATED, 31)
+                zero = b"\0" * (1 << 20)
+                body = b"".join(z.compress(zero) for _ in range(20)) + z.flush()
+                return self._send(200, body, "application/pdf", {"Content-Encoding": "gzip"})
             if path == "/missing":
                 return self._send(404, b"not found", "text/html")
             if path == "/slow":

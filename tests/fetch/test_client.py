@@ -194,3 +194,9 @@ def test_any_fsspec_store_works(server):
     assert sorted(e["status"] for e in LandingStore(url).read_log("mem")) == ["failed", "fetched"]
     again = fetch_targets([FetchTarget(server.url("/wrongtype"))], store=LandingStore(url), **FAST)
     assert again[0].status == "unchanged"
+
+
+def test_compressed_body_is_limited_by_its_decoded_size(server, store):
+    r = fetch_one(store, server.url("/gzipbomb"), max_bytes=10 * 1024 * 1024)
+    assert r.status == "failed" and r.error_code == fc.BODY_TOO_LARGE and r.attempts == 1
+    assert store.blobs() == []

@@ -92,6 +92,7 @@ def airflow_env(
             "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
             "GONGKAI_DATA_DIR": str(db.data_dir()),
             "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p),
+            "PYTHONUNBUFFERED": "1",
             "NO_PROXY": "127.0.0.1,localhost",
             "no_proxy": "127.0.0.1,localhost",
         }

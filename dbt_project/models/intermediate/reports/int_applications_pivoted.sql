@@ -12,9 +12,9 @@ select
     report_key,
     document_id,
     column_code as applicant_type,
-    max(column_label) as applicant_type_label,
-    {%- for row_code in application_row_codes() %}
-    max(cell_value) filter (where row_code = '{{ row_code }}') as {{ row_code }}{{ ',' if not loop.last }}
-    {%- endfor %}
+    {% for row_code in application_row_codes() %}
+        max(cell_value) filter (where row_code = '{{ row_code }}') as {{ row_code }},
+    {% endfor %}
+    max(column_label) as applicant_type_label
 from cells
 group by report_key, document_id, column_code

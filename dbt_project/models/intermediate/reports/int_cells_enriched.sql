@@ -40,7 +40,9 @@ select
     vocabulary.display_order,
     case
         when vocabulary.row_code is null then '-1'
-        else {{ surrogate_key(['documents.format_version', 'cells.table_code', 'cells.row_code', 'cells.column_code']) }}
+        else {{ surrogate_key([
+            'documents.format_version', 'cells.table_code', 'cells.row_code', 'cells.column_code'
+        ]) }}
     end as table_section_key
 from cells
 inner join documents

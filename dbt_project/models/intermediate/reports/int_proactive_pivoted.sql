@@ -14,9 +14,9 @@ select
     row_code as item_code,
     max(row_label) as item_label,
     max(block_code) as block_code,
-    min(display_order) as display_order,
-    {%- for column_code in proactive_column_codes() %}
-    max(cell_value) filter (where column_code = '{{ column_code }}') as {{ column_code }}{{ ',' if not loop.last }}
-    {%- endfor %}
+    {% for column_code in proactive_column_codes() %}
+        max(cell_value) filter (where column_code = '{{ column_code }}') as {{ column_code }},
+    {% endfor %}
+    min(display_order) as display_order
 from cells
 group by report_key, document_id, row_code

@@ -12,9 +12,9 @@ select
     report_key,
     document_id,
     row_code as proceeding,
-    max(row_label) as proceeding_label,
-    {%- for result_code in review_result_codes() %}
-    max(cell_value) filter (where column_code = '{{ result_code }}') as {{ result_code }}{{ ',' if not loop.last }}
-    {%- endfor %}
+    {% for result_code in review_result_codes() %}
+        max(cell_value) filter (where column_code = '{{ result_code }}') as {{ result_code }},
+    {% endfor %}
+    max(row_label) as proceeding_label
 from cells
 group by report_key, document_id, row_code

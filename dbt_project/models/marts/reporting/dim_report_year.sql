@@ -9,11 +9,12 @@ documents as (
 
 bounds as (
 
-    select greatest(
-        2019,
-        coalesce(max(report_year) filter (where report_year between 2019 and 2100), 2019),
-        cast(extract(year from current_date) as integer) - 1
-    ) as last_year
+    select
+        greatest(
+            2019,
+            coalesce(max(report_year) filter (where report_year between 2019 and 2100), 2019),
+            cast(extract(year from current_date) as integer) - 1
+        ) as last_year
     from documents
 
 ),

@@ -22,8 +22,9 @@ versions as (
 sections as (
 
     select
-        {{ surrogate_key(['vocabulary.format_version', 'vocabulary.table_code', 'vocabulary.row_code', 'vocabulary.column_code']) }}
-        as table_section_key,
+        {{ surrogate_key([
+            'vocabulary.format_version', 'vocabulary.table_code', 'vocabulary.row_code', 'vocabulary.column_code'
+        ]) }} as table_section_key,
         vocabulary.format_version,
         vocabulary.table_code,
         vocabulary.section_number,

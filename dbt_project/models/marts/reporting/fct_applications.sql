@@ -21,9 +21,10 @@ select
     documents.format_version,
     applications.applicant_type,
     applications.applicant_type_label,
-    {%- for row_code in application_row_codes() %}
-    applications.{{ row_code }}{{ ',' if not loop.last }}
-    {%- endfor %}
+    {% for row_code in application_row_codes()[:-1] %}
+        applications.{{ row_code }},
+    {% endfor %}
+    applications.carried_forward
 from applications
 inner join documents
     on applications.report_key = documents.report_key

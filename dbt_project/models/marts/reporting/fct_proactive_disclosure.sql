@@ -23,9 +23,10 @@ select
     proactive.item_code,
     proactive.item_label,
     proactive.display_order,
-    {%- for column_code in proactive_column_codes() %}
-    proactive.{{ column_code }}{{ ',' if not loop.last }}
-    {%- endfor %}
+    {% for column_code in proactive_column_codes()[:-1] %}
+        proactive.{{ column_code }},
+    {% endfor %}
+    proactive.procurement_amount
 from proactive
 inner join documents
     on proactive.report_key = documents.report_key

@@ -20,9 +20,10 @@ select
     documents.report_year,
     review.proceeding,
     review.proceeding_label,
-    {%- for result_code in review_result_codes() %}
-    review.{{ result_code }}{{ ',' if not loop.last }}
-    {%- endfor %}
+    {% for result_code in review_result_codes()[:-1] %}
+        review.{{ result_code }},
+    {% endfor %}
+    review.total
 from review
 inner join documents
     on review.report_key = documents.report_key

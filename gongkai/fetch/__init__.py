@@ -9,10 +9,10 @@ from gongkai.fetch.client import (
     fetch_targets,
     summarize,
 )
-from gongkai.fetch.discovery import discover_targets, find_report_links, names_report
+from gongkai.fetch.discovery import discover_targets, find_report_links, names_report, report_year
 from gongkai.fetch.landing import LandingStore
 from gongkai.fetch.registry import Publisher, RegistryError, append_publisher, load_registry
 
 __all__ = ["FETCH_ERRORS", "FetchClient", "FetchResult", "FetchSettings", "FetchTarget", "LandingStore",
            "Publisher", "RegistryError", "append_publisher", "discover_targets", "fetch_targets",
-           "find_report_links", "load_registry", "names_report", "summarize"]
+           "find_report_links", "load_registry", "names_report", "report_year", "summarize"]

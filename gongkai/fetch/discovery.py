@@ -38,18 +38,34 @@ def normalize_text(text: str) -> str:
     return re.sub(r"\s+", "", t)
 
 
-def names_report(text: str, year: int) -> bool:
-    """Does a link text name the ``year``'s 政府信息公开工作年度报告 (and not a companion of it)?"""
+_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d(?:[年/.-]\d{1,2}(?:[月/.-]\d{1,2}日?)?)(?![\d年度])")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_REPORT = re.compile(r"政府信息公开(?:工作)?(?:年度)?(?:报告|年报)")
+
+
+def report_year(text: str) -> int | None:
+    """The year a link text names a 政府信息公开工作年度报告 for (None: not a report link, or a companion).
+
+    Dates (``2021-01-20``, ``2021年1月20日``) are not report years; among the remaining years, the
+    closest one before the report words wins (else the first one after them)."""
     t = normalize_text(text)
     if not t or any(w in t for w in COMPANION_WORDS):
-        return False
-    if not re.search(r"政府信息公开(工作)?(年度)?报告", t) and REPORT_WORDS not in t:
-        return False
-    # the year must be the report's year, e.g. "2020年", "2020年度", "(2020)" - not the publication date
-    years = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?:年度?|\)|）)", t)}
-    if not years:
-        years = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", t)}
-    return year in years and len(years) == 1
+        return None
+    m = _REPORT.search(t)
+    if not m:
+        return None
+    t = _DATE.sub(lambda d: "#" * len(d.group(0)), t)
+    years = [(y.start(), int(y.group(1))) for y in _YEAR.finditer(t)]
+    before = [y for pos, y in years if pos < m.start()]
+    after = [y for pos, y in years if pos >= m.start()]
+    if before:
+        return before[-1]
+    return after[0] if after else None
+
+
+def names_report(text: str, year: int) -> bool:
+    """Does a link text name the ``year``'s 政府信息公开工作年度报告 (and not a companion of it)?"""
+    return report_year(text) == year
 
 
 @dataclass(frozen=True)

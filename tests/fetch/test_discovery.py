@@ -27,6 +27,12 @@ FAST = dict(read_timeout=1.0, backoff_base=0.01, backoff_cap=0.05, per_host_dela
     ("《2020年政府信息公开工作年度报告》解读", 2020, False),
     ("2020年政府信息公开指南", 2020, False),
     ("2020年工作总结", 2020, False),
+    ("东塔镇2020年政府信息公开工作年度报告 2021年01月20日", 2020, True),
+    ("东塔镇2020年政府信息公开工作年度报告 2021-01-20", 2020, True),
+    ("东塔镇2020年政府信息公开工作年度报告 2021-01-20", 2021, False),
+    ("政府信息公开工作年度报告（2020年）", 2020, True),
+    ("关于2019年政务公开的通知：2020年政府信息公开年报", 2020, True),
+    ("政府信息公开工作年度报告", 2020, False),
 ])
 def test_names_report(text, year, expected):
     assert names_report(text, year) is expected

@@ -2,13 +2,14 @@
 the same cells (value and status), the same report metadata.
 
 Reports come from ``random_spec`` (balanced, R1–R6 hold) driven by a hypothesis-drawn seed, format
-version and 2021 legacy single-（六） choice; hypothesis then blanks some cells and replaces some with
-markers ("—", "/", "无"), and picks the renderer's variant (spaced / fake-bold / Kangxi PDF, GBK HTML,
+version and 2021 legacy single-（六） choice; hypothesis then blanks some cells, replaces some with
+markers ("—", "/", "无"), respells some changes and amounts ("减4", "+4", "12.5万元", "125000元"), and picks the renderer's variant (spaced / fake-bold / Kangxi PDF, GBK HTML,
 one-cell-per-line text).
 """
 
 from __future__ import annotations
 
+import os
 import random
 from decimal import Decimal
 
@@ -18,18 +19,21 @@ from hypothesis import strategies as st
 
 from extractors import vocab
 from extractors.api import extract
-from extractors.model import BLANK, MARKER, MISSING, Cell
+from extractors.model import BLANK, MARKER, MISSING, OK, Cell
 from gongkai.fixtures.render import render
 from gongkai.fixtures.spec import ReportSpec, random_spec
 
 VARIANTS = {
-    "pdf": [{}, {"spaced": True}, {"fake_bold": True}, {"kangxi": True}, {"split": False}],
+    "pdf": [{}, {"spaced": True}, {"fake_bold": True}, {"kangxi": True}, {"split": False},
+            {"rotated": True}],
     "html": [{}, {"encoding": "gbk"}, {"chrome": False}],
     "docx": [{}],
     "txt": [{}, {"layout": "lines"}],
 }
-# examples per format, so the whole module runs in about a minute (DOCX extraction is the slowest)
-EXAMPLES = {"pdf": 8, "html": 12, "docx": 4, "txt": 12}
+# examples per format, so the whole module runs in about a minute (DOCX extraction is the slowest);
+# GONGKAI_ROUNDTRIP_SCALE=10 explores ten times more (derandomized: the same run every time)
+SCALE = int(os.environ.get("GONGKAI_ROUNDTRIP_SCALE", "1"))
+EXAMPLES = {"pdf": 8 * SCALE, "html": 12 * SCALE, "docx": 4 * SCALE, "txt": 12 * SCALE}
 MARKERS = ("—", "/", "无")
 
 
@@ -39,7 +43,8 @@ def spec_params(draw) -> tuple:
     seed = draw(st.integers(0, 2**32 - 1))
     fv = draw(st.sampled_from(vocab.FORMAT_VERSIONS))
     legacy = fv == "2021" and draw(st.booleans())
-    edits = draw(st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(("",) + MARKERS)), max_size=4))
+    edits = draw(st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(("", "spell") + MARKERS)),
+                          max_size=5))
     return seed, fv, legacy, tuple(edits)
 
 
@@ -47,9 +52,13 @@ def build_spec(seed: int, fv: str, legacy: bool, edits: tuple, allow_blank: bool
                dash: bool = True) -> ReportSpec:
     spec = random_spec(random.Random(seed), fv, keep_single_other=legacy or None)
     keys = [k for k, c in spec.cells.items() if c.status != MISSING]
+    spellable = [k for k in keys if vocab.kind_of(k[0], k[2]) in (vocab.CHANGE, vocab.AMOUNT)]
     for index, text in edits:
         key = keys[index % len(keys)]
-        if text == "" and allow_blank:
+        if text == "spell":
+            key = spellable[index % len(spellable)]
+            spec.cells[key] = respell(spec.cells[key], index)
+        elif text == "" and allow_blank:
             spec.cells[key] = Cell(*key, None, "", BLANK)
         else:
             text = text or "—"
@@ -57,6 +66,20 @@ def build_spec(seed: int, fv: str, legacy: bool, edits: tuple, allow_blank: bool
                 text = "/"
             spec.cells[key] = Cell(*key, None, text, MARKER)
     return spec
+
+
+def respell(cell: Cell, n: int) -> Cell:
+    """The same value as real reports also print it: "减4" / "增4" / "+4", "1234.5万元", "12345000元"."""
+    if cell.status != OK:
+        return cell
+    v = Decimal(str(cell.value))
+    if vocab.kind_of(cell.table, cell.column) == vocab.CHANGE:
+        raw = (f"减{-v}" if v < 0 else f"增{v}") if n % 2 else (f"{v}" if v < 0 else f"+{v}")
+    elif n % 2:
+        raw = f"{v}万元"
+    else:
+        raw = f"{(v * 10000).normalize():f}元"
+    return Cell(cell.table, cell.row, cell.column, cell.value, raw, OK)
 
 
 def _num(v):

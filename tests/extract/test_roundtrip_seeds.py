@@ -14,7 +14,7 @@ from gongkai.fixtures.layout import is_short_row
 from gongkai.fixtures.render import render
 
 CASES = [(fmt, {}) for fmt in ("pdf", "html", "docx", "txt")] + [
-    ("pdf", {"spaced": True}), ("pdf", {"fake_bold": True}), ("pdf", {"kangxi": True}),
+    ("pdf", {"spaced": True}), ("pdf", {"fake_bold": True}), ("pdf", {"kangxi": True}), ("pdf", {"rotated": True}),
     ("html", {"encoding": "gbk"}), ("txt", {"layout": "lines"}),
 ]
 

@@ -172,10 +172,10 @@ def _missing_names(df: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
 def _single_other(apps: pd.DataFrame) -> pd.Series:
     """Per report_key: True when R2 uses the single （六）其他处理 row (2019 format, or a 2021 report that
     kept it: no `other_*` sub-row has a value but `other_handling` has)."""
-    g = apps.groupby("report_key")
-    sub_any = g[list(OTHER_SUBROWS)].apply(lambda d: d.notna().to_numpy().any())
-    single_any = g["other_handling"].apply(lambda s: s.notna().any())
-    fv = g["format_version"].first().astype(str)
+    key = apps["report_key"]
+    sub_any = apps[list(OTHER_SUBROWS)].notna().any(axis=1).groupby(key).any()
+    single_any = apps["other_handling"].notna().groupby(key).any()
+    fv = apps["format_version"].astype(str).groupby(key).first()
     return (fv == "2019") | (~sub_any & single_any)
 
 

@@ -150,3 +150,22 @@ def test_cli_email_needs_recipients(checked, monkeypatch):
     monkeypatch.delenv("GONGKAI_ALERT_TO", raising=False)
     res = CliRunner().invoke(main, ["check", "--email"])
     assert res.exit_code == 2 and "GONGKAI_ALERT_TO" in res.output
+
+
+def test_alert_task_sends_then_fails_on_critical(checked, smtp_sink):
+    from gongkai.quality.tasks import CriticalRuleFailure, check_and_alert
+
+    with pytest.raises(CriticalRuleFailure, match="小王庄镇"):
+        check_and_alert(url=checked[0], years=[2020], to="ops@example.org", build_docs=False)
+    assert len(smtp_sink.messages) == 1
+    summary = check_and_alert(url=checked[0], years=[2020], to=[], fail_on_critical=False, build_docs=False)
+    assert summary["critical_failures"] == 4 and summary["digest_sent"] is False
+    assert len(smtp_sink.messages) == 1
+
+
+def test_alert_task_fails_when_smtp_is_unreachable(checked, dead_smtp):
+    from gongkai.quality.alerts import AlertDeliveryError
+    from gongkai.quality.tasks import check_and_alert
+
+    with pytest.raises(AlertDeliveryError):
+        check_and_alert(url=checked[0], to="ops@example.org", build_docs=False)

@@ -64,6 +64,13 @@ def match_column(key: str, columns: tuple[vocab.Column, ...] | list[vocab.Column
     """The column code a header label names (exact, containment, prefix of a wrapped label, fuzzy)."""
     if not key or "法人" in key or "申请人情况" in key:
         return None
+    found = _match_column(key, columns)
+    if found is None and len(key) >= 2:
+        found = _match_column(key[::-1], columns)  # rotated glyphs read bottom→top
+    return found
+
+
+def _match_column(key: str, columns) -> str | None:
     best: tuple[float, str] | None = None
     for col in columns:
         for ck in _keys(col.label, col.aliases):

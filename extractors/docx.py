@@ -97,11 +97,13 @@ def read_docx(data: bytes, *, media_type: str = MEDIA_TYPE) -> RawDocument:
             if t:
                 lines.append(t)
         elif child.tag == _W + "tbl":
-            grid = table_grid(child)
-            if grid:
-                tables.append(RawTable(grid, None, "docx"))
-                for r in grid:
-                    lines.append("\t".join(c.text if c is not None and c.origin else "" for c in r))
+            # the table itself, then tables nested in its cells (layout tables around the report's)
+            for tbl in child.iter(_W + "tbl"):
+                grid = table_grid(tbl)
+                if grid:
+                    tables.append(RawTable(grid, None, "docx"))
+                    for r in grid:
+                        lines.append("\t".join(c.text if c is not None and c.origin else "" for c in r))
         elif child.tag == _W + "sdt":  # content controls wrap paragraphs
             for p in child.iter(_W + "p"):
                 t = _p_text(p).strip()

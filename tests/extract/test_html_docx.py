@@ -252,3 +252,34 @@ def test_metadata_variants():
     assert (md.publisher, md.year, md.published_on) == ("某某县财政局", 2023, "2024-01-22")
     md = read_metadata("当前位置：首页 > 年报\n2023年度某某市交通运输局政府信息公开工作年度报告\n发布时间：2024-01-30 09:00")
     assert (md.publisher, md.year, md.published_on) == ("某某市交通运输局", 2023, "2024-01-30")
+
+
+def test_docx_report_tables_nested_in_a_layout_table():
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("某某乡人民政府2021年政府信息公开工作年度报告")
+    outer = d.add_table(rows=1, cols=1)
+    cell = outer.cell(0, 0)
+    cell.paragraphs[0].text = "二、主动公开政府信息情况"
+    inner = cell.add_table(rows=3, cols=4)
+    inner.cell(0, 0).merge(inner.cell(0, 3)).text = "第二十条第（一）项"
+    for j, s in enumerate(["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"]):
+        inner.cell(1, j).text = s
+    for j, s in enumerate(["规章", "1", "2", "3"]):
+        inner.cell(2, j).text = s
+    buf = io.BytesIO()
+    d.save(buf)
+    rec = extract(buf.getvalue())
+    assert rec.error is None, rec.error
+    cm = rec.cell_map()
+    assert [cm[("proactive", "regulations", c)].value for c in ("issued_this_year", "repealed_this_year",
+                                                               "in_force")] == [1, 2, 3]
+
+
+def test_rotated_header_labels_read_backwards():
+    from extractors.assemble import match_column
+
+    assert match_column("人然自", vocab.APPLICANT_COLUMNS) == "natural_person"
+    assert match_column("构机研科", vocab.APPLICANT_COLUMNS) == "research_institution"
+    assert match_column("法人或其他组织", vocab.APPLICANT_COLUMNS) is None

@@ -1,7 +1,7 @@
 """t_warehouse: dbt build (staging → intermediate → marts) → balancing-rule checks → alert digest.
 
 Scheduled on the Asset the ingest DAG (`el_annual_reports`) updates, so it runs after every load. dbt runs
-through a cosmos ``DbtTaskGroup`` (one ``dbt build`` task per model: the model and its tests), with the
+through a cosmos ``DbtTaskGroup`` (one ``dbt run`` task per model, then one ``dbt test`` task), with the
 profile mapped from the Airflow connection ``warehouse_default``. The checks write their results to the
 ``dq`` schema; when a critical rule fails, the digest is e-mailed through Airflow's SmtpNotifier
 (connection ``smtp_default``). A task that crashes e-mails the DAG-level failure notifier instead.
@@ -55,11 +55,12 @@ profile_config = ProfileConfig(
 )
 
 # The dbt graph is rendered at every DAG parse: cosmos' own parser reads the project files (about 0.1 s;
-# no dbt subprocess, no profile, no network, no stale manifest). Each model becomes one `dbt build
-# --select <model>` task (the model, then its tests).
+# no dbt subprocess, no profile, no network, no stale manifest). Each model (and the seed) becomes one
+# `dbt run --select <model>` task; one `dbt test` task runs every data test once all models are built (a
+# relationships test needs both of its models, so per-model testing would run it too early).
 render_config = RenderConfig(
     load_method=LoadMode.CUSTOM,
-    test_behavior=TestBehavior.BUILD,
+    test_behavior=TestBehavior.AFTER_ALL,
     emit_datasets=False,
     enable_mock_profile=True,
 )

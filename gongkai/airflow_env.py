@@ -93,6 +93,12 @@ def airflow_env(
             "GONGKAI_DATA_DIR": str(db.data_dir()),
             "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p),
             "PYTHONUNBUFFERED": "1",
+            # no telemetry: nothing leaves the machine at run time
+            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+            "AIRFLOW__USAGE_DATA_COLLECTION__ENABLED": "False",
+            "SCARF_ANALYTICS": "false",
+            "DO_NOT_TRACK": "true",
+            "GX_ANALYTICS_ENABLED": "false",
             "NO_PROXY": "127.0.0.1,localhost",
             "no_proxy": "127.0.0.1,localhost",
         }

@@ -1,0 +1,140 @@
+"""End to end: both DAGs under `airflow dags test`, through the demo runner, against the loopback sample
+server, a real Postgres (a fresh database) and a real SMTP sink. Slow (several minutes)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from email import message_from_bytes
+from email.policy import default as default_policy
+from pathlib import Path
+
+import psycopg
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# What the pipeline needs from the other parts; a missing one fails the test with its name.
+NEEDED = [
+    ("gongkai.fixtures.corpus", "build_corpus"),
+    ("gongkai.fetch", "discover_targets"),
+    ("gongkai.fetch.client", "fetch_targets"),
+    ("extractors.sandbox", "extract_many"),
+    ("gongkai.warehouse.load", "load_paths"),
+    ("gongkai.transform", "write_profiles"),
+    ("gongkai.quality", "run_checks"),
+    ("gongkai.quality", "render_digest"),
+    ("gongkai.quality", "send_digest"),
+]
+
+
+def _missing() -> list[str]:
+    out = []
+    for module, name in NEEDED:
+        try:
+            if not hasattr(importlib.import_module(module), name):
+                out.append(f"{module}.{name}")
+        except ImportError as e:
+            out.append(f"{module}.{name} ({e})")
+    if not (ROOT / "dbt_project" / "dbt_project.yml").exists():
+        out.append("dbt_project/dbt_project.yml")
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, pg_server_url):
+    missing = _missing()
+    if missing:
+        pytest.fail("the end-to-end run needs parts that are missing: " + ", ".join(missing))
+    import os
+    import uuid
+    from urllib.parse import urlparse, urlunparse
+
+    name = f"gk_e2e_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_server_url, autocommit=True) as c:
+        c.execute(f'create database "{name}"')
+    url = urlunparse(urlparse(pg_server_url)._replace(path="/" + name))
+    data = tmp_path_factory.mktemp("demo-data")
+    saved = {k: os.environ.get(k) for k in ("WAREHOUSE_URL", "GONGKAI_DATA_DIR")}
+    os.environ["WAREHOUSE_URL"] = url
+    try:
+        from gongkai.pipeline.demo import run_demo
+
+        summary = run_demo(data_dir=data, progress=print)
+        yield summary, url, data
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        with psycopg.connect(pg_server_url, autocommit=True) as c:
+            c.execute(f'drop database if exists "{name}" with (force)')
+
+
+def _log_tail(summary, dag_id: str) -> str:
+    run = summary.dag_runs.get(dag_id) or {}
+    log = Path(run.get("log", "/nonexistent"))
+    return log.read_text(encoding="utf-8", errors="replace")[-4000:] if log.exists() else "(no log)"
+
+
+@pytest.mark.slow
+def test_both_dags_succeed(demo):
+    summary, _, _ = demo
+    for dag_id in ("el_annual_reports", "t_warehouse"):
+        assert dag_id in summary.dag_runs, f"{dag_id} did not run"
+        assert summary.dag_runs[dag_id]["ok"], f"{dag_id} failed:\n{_log_tail(summary, dag_id)}"
+
+
+@pytest.mark.slow
+def test_every_good_file_is_loaded_and_every_bad_file_quarantined(demo):
+    summary, url, data = demo
+    manifest = json.loads((data / "samples" / "manifest.json").read_text(encoding="utf-8"))["files"]
+    bad = {e["file"].rsplit("/", 1)[-1] for e in manifest if e["expected"] != "ok"}
+    with psycopg.connect(url) as c:
+        rows = c.execute("select source_url, status, error_code from raw.documents").fetchall()
+        cells = c.execute("select count(*) from raw.cells").fetchone()[0]
+    quarantined = {u.rsplit("/", 1)[-1] for u, s, _ in rows if s == "quarantined"}
+    assert bad and quarantined == bad
+    assert all(code for _, s, code in rows if s == "quarantined")  # each with its error code
+    loaded = [u for u, s, _ in rows if s == "loaded"]
+    assert len(loaded) >= len(manifest) - len(bad) - 1  # every good corpus file (identical bytes count once)
+    assert cells > 1000 and summary.cells == cells
+
+
+@pytest.mark.slow
+def test_the_marts_hold_the_seed_reports(demo):
+    _, url, _ = demo
+    with psycopg.connect(url) as c:
+        rows = c.execute("select publisher_name, report_year, balance_status from marts.rpt_report_overview").fetchall()
+    by_pub = {p: (y, b) for p, y, b in rows}
+    seeds = ["东塔镇", "通贵乡", "葛寨镇", "小王庄镇", "景芝镇"]
+    for short in seeds:
+        hits = [p for p in by_pub if p and short in p]
+        assert hits, f"no report of {short} in marts.rpt_report_overview: {sorted(by_pub)}"
+        assert by_pub[hits[0]][0] == 2020
+    xwz = next(p for p in by_pub if "小王庄镇" in p)
+    assert by_pub[xwz][1] != "balanced"  # seed 003 does not balance
+
+
+@pytest.mark.slow
+def test_exactly_one_alert_email_naming_xiaowangzhuang(demo):
+    summary, url, _ = demo
+    assert len(summary.emails) == 1, summary.emails
+    msg = message_from_bytes(Path(summary.emails[0]).read_bytes(), policy=default_policy)
+    parts = [msg["Subject"] or ""]
+    for part in msg.walk():
+        if part.get_content_maintype() == "text":
+            parts.append(part.get_content())
+    assert "小王庄镇" in "\n".join(parts)
+    with psycopg.connect(url) as c:
+        failed = c.execute("select count(*) from dq.rule_results where status = 'fail'").fetchone()[0]
+    assert failed >= 1 and summary.rules.get("fail", 0) >= 1
+
+
+@pytest.mark.slow
+def test_the_summary_says_where_things_are(demo):
+    summary, _, _ = demo
+    text = summary.render()
+    assert "quarantined" in text and "rule results" in text and summary.emails[0] in text
+    assert summary.fetch.get("fetched", 0) >= 40

@@ -380,7 +380,15 @@ def assemble(raw: RawDocument, source: Source) -> Record:
             elif section == "review_litigation":
                 if not has_values:
                     continue
-                row = _review_rows(short) if len(_values_of(cells, first_val)) <= 5 else None
+                n_vals = len(_values_of(cells, first_val))
+                row = _review_rows(short) if n_vals <= 5 else None
+                if row is None and n_vals == 5 and not short:
+                    # three unlabelled rows of five: 行政复议, then the two 行政诉讼 rows, in print order
+                    done = [o.row for o in obs if o.table == "review_litigation"]
+                    order = ("administrative_review", "litigation_direct", "litigation_after_review")
+                    row = next((r for r in order if r not in done), None)
+                    if row is None:
+                        continue
                 obs.append(_Obs("review_litigation", "review_litigation", row, cells, first_val, grid, page))
 
     if not obs:

@@ -182,3 +182,14 @@ def test_not_a_report_and_no_tables():
     assert rec.error.code == "not_a_report" and rec.cells == []
     rec = assemble(RawDocument("text/html", "某县2023年政府信息公开工作年度报告", []), Source("a", ""))
     assert rec.error.code == "no_tables" and rec.report.year == 2023
+
+
+def test_review_printed_as_three_unlabelled_rows_of_five():
+    review = [["行政复议", None, None, None, None], ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"],
+              ["1", "0", "0", "0", "1"], ["0", "2", "0", "0", "2"], ["0", "0", "3", "0", "3"]]
+    raw = RawDocument("application/pdf", "某某局2022年政府信息公开工作年度报告",
+                      [_grid([["四、政府信息公开行政复议、行政诉讼情况"]] + review, 4)], 5)
+    cm = assemble(raw, Source("x.pdf", "")).cell_map()
+    assert cm[("review_litigation", "administrative_review", "upheld")].value == 1
+    assert cm[("review_litigation", "litigation_direct", "corrected")].value == 2
+    assert cm[("review_litigation", "litigation_after_review", "other_result")].value == 3

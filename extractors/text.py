@@ -77,7 +77,13 @@ def _readable(text: str) -> bool:
 
 _SEP_ROW = re.compile(r"^[\s\-=|:+_—–]*$")
 _TAG = re.compile(r"</?(?:p|span|div|br|td|tr|b|strong|font)\b[^>]*>", re.I)
-_MAX_LABEL_LINE = 50  # longer lines are prose, never a table label
+_MAX_LABEL_LINE = 42  # longer lines are prose, never a table label (the longest label has 37 characters)
+
+
+def _label_line(line: str) -> bool:
+    """A line that can be a table label (not a sentence of prose)."""
+    t = line.strip()
+    return len(t) <= _MAX_LABEL_LINE and not t.endswith(("。", "；", ";"))
 
 
 def _cells_of(line: str) -> list[str]:
@@ -135,7 +141,7 @@ def _merge_single_cell_runs(rows: list[list[str]]) -> list[list[str]]:
             continue
         # only the trailing short labels belong to the row; earlier lines stay prose rows
         k = len(labels)
-        while k > 0 and len(labels[k - 1]) <= _MAX_LABEL_LINE and len(labels) - k < 40:
+        while k > 0 and _label_line(labels[k - 1]) and len(labels) - k < 40:
             k -= 1
         out.extend([lab] for lab in labels[:k])
         out.append(labels[k:] + values)

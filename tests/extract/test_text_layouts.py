@@ -1,0 +1,58 @@
+"""The text reader on the layouts reports are found in: each seed re-laid out with pipes (markdown),
+with space-aligned columns, with CRLF line ends, GB18030 and UTF-16 bytes, reads to its golden file."""
+
+from __future__ import annotations
+
+import pytest
+from golden_compare import SEED_IDS, diff_record, load_golden
+
+from extractors.api import extract
+from extractors.text import text_to_rows
+
+
+def _seed_text(seeds_dir, sid):
+    return sorted(seeds_dir.glob(f"{sid}_*.txt"))[0].read_text(encoding="utf-8")
+
+
+def _pipes(text):
+    out = []
+    for line in text.splitlines():
+        if "\t" in line:
+            cells = line.split("\t")
+            out.append("| " + " | ".join(cells) + " |")
+            if len(out) == 1 or not out[-2].startswith("|"):
+                out.append("|" + "---|" * len(cells))
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _spaces(text):
+    return "\n".join("    ".join(c for c in line.split("\t")) if "\t" in line else line for line in text.splitlines())
+
+
+@pytest.mark.parametrize("layout", ["pipes", "spaces", "crlf", "gb18030", "utf-16"])
+@pytest.mark.parametrize("sid", SEED_IDS)
+def test_seed_layouts(seeds_dir, sid, layout):
+    text = _seed_text(seeds_dir, sid)
+    if layout == "pipes":
+        data = _pipes(text).encode()
+    elif layout == "spaces":
+        data = _spaces(text).encode()
+    elif layout == "crlf":
+        data = text.replace("\n", "\r\n").encode()
+    else:
+        data = text.encode(layout)
+    rec = extract(data, name=f"{sid}.{layout}.txt")
+    assert diff_record(rec, load_golden(sid)) == []
+
+
+def test_one_cell_per_line_rows():
+    rows = text_to_rows("规章\n0\n0\n0\n规范性文件\n1\n2\n3\n")
+    assert rows == [["规章", "0", "0", "0"], ["规范性文件", "1", "2", "3"]]
+
+
+def test_prose_is_not_glued_to_a_table_row():
+    prose = "本年度我单位认真贯彻落实《中华人民共和国政府信息公开条例》，全面推进政务公开工作，取得了较好成效。"
+    rows = text_to_rows(f"{prose}\n第二十条第（一）项\n信息内容\n规章\n0\n0\n0\n")
+    assert rows[0] == [prose] and rows[1] == ["第二十条第（一）项", "信息内容", "规章", "0", "0", "0"]

@@ -10,7 +10,7 @@ import pytest
 from gongkai.fetch import FetchClient, FetchTarget, LandingStore, fetch_targets
 from gongkai.fetch import client as fc
 
-FAST = dict(read_timeout=0.3, connect_timeout=1.0, backoff_base=0.02, backoff_cap=0.1, per_host_delay=0.0,
+FAST = dict(read_timeout=3.0, connect_timeout=1.0, backoff_base=0.02, backoff_cap=0.1, per_host_delay=0.0,
             max_attempts=3, workers=4)
 
 
@@ -58,7 +58,7 @@ def test_404_is_not_retried_and_recorded_failed(server, store):
 
 def test_slow_response_times_out_retried_then_failed(server, store):
     t0 = time.monotonic()
-    r = fetch_one(store, server.url("/slow?s=1.5"), max_attempts=2)
+    r = fetch_one(store, server.url("/slow?s=1.5"), max_attempts=2, read_timeout=0.3)
     assert r.status == "failed" and r.error_code == fc.TIMEOUT
     assert r.attempts == 2 and server.hits["/slow"] == 2
     assert time.monotonic() - t0 < 5
@@ -197,6 +197,6 @@ def test_any_fsspec_store_works(server):
 
 
 def test_compressed_body_is_limited_by_its_decoded_size(server, store):
-    r = fetch_one(store, server.url("/gzipbomb"), max_bytes=10 * 1024 * 1024)
+    r = fetch_one(store, server.url("/gzipbomb"), max_bytes=10 * 1024 * 1024, read_timeout=10.0)
     assert r.status == "failed" and r.error_code == fc.BODY_TOO_LARGE and r.attempts == 1
     assert store.blobs() == []

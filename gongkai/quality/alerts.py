@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from gongkai.quality.model import BALANCING_RULES, CheckRun, RuleResult
+from gongkai.quality.model import BALANCING_RULES, RULES, CheckRun, RuleResult
 from gongkai.quality.render import num, report_groups, table
 
 DEFAULT_SENDER = "gongkai@localhost"
@@ -70,6 +70,11 @@ def _ordered(fails: list[RuleResult]) -> list[RuleResult]:
     return sorted(fails, key=lambda r: (r.report_year or 0, r.publisher or "", r.rule, r.rule_scope))
 
 
+def _legend(fails: list[RuleResult]) -> str:
+    codes = sorted({r.rule for r in fails}, key=list(RULES).index)
+    return "Rules (left side = right side):\n" + "\n".join(f"  {c}: {RULES[c].title}" for c in codes)
+
+
 def render_digest(run: CheckRun, *, include_success: bool = False) -> Digest | None:
     """The run's digest, or None when no critical rule fails (unless `include_success`)."""
     fails = _ordered(run.critical_failures)
@@ -84,7 +89,7 @@ def render_digest(run: CheckRun, *, include_success: bool = False) -> Digest | N
     if fails:
         intro = ("These published figures do not balance (a rule fails only when every cell it needs is "
                  "present; blank or missing cells are reported as uncertain, never as failures).")
-        text = f"{subject}\n\n{intro}\n\n{table(HEADER, _rows(fails))}\n\n{summary}\n"
+        text = f"{subject}\n\n{intro}\n\n{table(HEADER, _rows(fails))}\n\n{_legend(fails)}\n\n{summary}\n"
     else:
         text = f"{subject}\n\nNo critical rule fails.\n\n{summary}\n"
     e = html.escape
@@ -96,9 +101,11 @@ def render_digest(run: CheckRun, *, include_success: bool = False) -> Digest | N
         '<table border="1" cellpadding="4" cellspacing="0" style="border-collapse:collapse">'
         "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in HEADER) + "</tr></thead>"
         f"<tbody>{rows_html}</tbody></table>") if fails else "<p>No critical rule fails.</p>"
+    legend_html = "".join(f"<li>{e(line.strip())}</li>" for line in _legend(fails).splitlines()[1:])
     body_html = (f'<html><body><h2>{e(subject)}</h2>'
                  + (f"<p>{e(intro)}</p>" if fails else "")
-                 + f"{table_html}<p>{e(summary)}</p></body></html>")
+                 + table_html + (f"<p>Rules:</p><ul>{legend_html}</ul>" if fails else "")
+                 + f"<p>{e(summary)}</p></body></html>")
     return Digest(subject=subject, text=text, html=body_html, failures=fails)
 
 

@@ -4,7 +4,7 @@ the same cells (value and status), the same report metadata.
 Reports come from ``random_spec`` (balanced, R1–R6 hold) driven by a hypothesis-drawn seed, format
 version and 2021 legacy single-（六） choice; hypothesis then blanks some cells, replaces some with
 markers ("—", "/", "无"), respells some changes and amounts ("减4", "+4", "12.5万元", "125000元"), and picks the renderer's variant (spaced / fake-bold / Kangxi PDF, GBK HTML,
-one-cell-per-line text).
+one-cell-per-line text) and whether the labels carry real-world noise ("(一) ", "1、", typos).
 """
 
 from __future__ import annotations
@@ -113,8 +113,9 @@ def _case(fmt: str):
     @settings(max_examples=EXAMPLES[fmt], deadline=None, derandomize=True, database=None,
               phases=[Phase.explicit, Phase.generate],  # no shrinking: the drawn params print small
               suppress_health_check=[HealthCheck.too_slow])
-    @given(params=spec_params(), variant=st.sampled_from(VARIANTS[fmt]))
-    def check(params, variant):
+    @given(params=spec_params(), variant=st.sampled_from(VARIANTS[fmt]), noise=st.booleans())
+    def check(params, variant, noise):
+        variant = {**variant, "noise": True} if noise else variant
         # in text an empty field cannot be told from a merged-cell gap (tabs) or leaves no line at all
         # (one cell per line), so blank cells are only drawn for the ruled formats
         spec = build_spec(*params, allow_blank=fmt != "txt", dash=variant.get("layout") != "lines")

@@ -64,8 +64,9 @@ def extract(path_or_bytes: str | os.PathLike | bytes, *, name: str | None = None
         source.pages = raw.pages
         rec = assemble(raw, source)
         if rec.error is not None and rec.error.code in (errors.NO_TABLES, errors.NOT_A_REPORT) \
-                and media in (sniff.HTML, sniff.DOCX, sniff.DOC) and raw.text and raw.tables:
-            # tables flattened into paragraphs (tabs, one cell per line): read the text instead
+                and media in (sniff.HTML, sniff.DOCX, sniff.DOC, sniff.PDF) and raw.text:
+            # tables flattened into paragraphs (tabs, one cell per line), or a PDF whose tables have
+            # no rules: read the document's text instead
             alt = assemble(_as_text(raw.text, raw.media_type), source)
             if alt.error is None:
                 return alt

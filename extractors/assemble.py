@@ -157,10 +157,15 @@ class _AppState:
     group: str | None = None  # vocab group label of the current (三)/(四)/(五)/(六) block
 
 
+_GLUED_NUMBERING = re.compile(r"(?<=[\u4e00-\u9fff)])(?=\([一二三四五六七]\)|\d{1,2}\.[\u4e00-\u9fff])")
+
+
 def resolve_app_row(keys: list[str], state: _AppState) -> str | None:
     """The applications row a row's label cells name, tracking the current group in `state`."""
     header_like = sum(1 for k in keys if k in _APPLICANT_HEADER_KEYS)
     result: str | None = None
+    # labels of several cells glued into one ("(三)不予公开1.属于国家秘密"): split at numbering
+    keys = [part for k in keys for part in _GLUED_NUMBERING.split(k) if part]
     for k in keys:
         kind, num, text = split_numbering(k)
         if not text and not num:
@@ -280,7 +285,9 @@ def assemble(raw: RawDocument, source: Source) -> Record:
     headers: dict[str, tuple[dict[int, str], int]] = {}  # block → (index → key, width)
 
     for table in raw.tables:
-        grid = not table.source.startswith("text")
+        # text layouts, and PDF tables found by the text strategy (unruled: column positions are
+        # guesses), are read as sequences of values, never by position
+        grid = not (table.source.startswith("text") or ":text" in table.source)
         for cells in table.rows:
             texts = [_cell_text(c) for c in cells]
             first_val = next((i for i, c in enumerate(cells)

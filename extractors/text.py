@@ -95,8 +95,35 @@ def _cells_of(line: str) -> list[str]:
     elif re.search(r"\S(?: {2,}|\u3000+)\S", s.strip()):
         cells = re.split(r" {2,}|\u3000+", s.strip())
     else:
-        cells = [s]
+        cells = _split_trailing_values(s.strip())
     return [c.strip() for c in cells]
+
+
+_PAGE_NUMBER = re.compile(r"^[\s\-—–]*\d{1,4}[\s\-—–]*$|^第\s*\d+\s*页")
+_GLUED = re.compile(r"^(.*[\u4e00-\u9fff）)”])(\d[\d,]*(?:\.\d+)?)$")
+
+
+def _split_trailing_values(line: str) -> list[str]:
+    """A label followed by values separated by single spaces (text copied from a PDF:
+    "（七）总计 5 0 0 0 0 0 5") → [label, values…]; any other line stays one cell."""
+    glued = _GLUED.match(line)
+    if glued and _label_line(glued.group(1)):
+        # digits glued to the label: cells run together (only the identities could split them)
+        return [glued.group(1), glued.group(2)]
+    toks = line.split()
+    if len(toks) < 2:
+        return [line]
+    k = len(toks)
+    while k > 0 and looks_like_value(toks[k - 1]):
+        k -= 1
+    if k == 0 and not _PAGE_NUMBER.match(line) and sum(1 for t in toks if t[:1].isdigit()) >= 3:
+        return toks  # a row of values only (section 四's 15 numbers)
+    if k == len(toks) or k == 0:
+        return [line]
+    label = " ".join(toks[:k])
+    if not _label_line(label):
+        return [line]
+    return [label, *toks[k:]]
 
 
 def text_to_rows(text: str) -> list[list[str]]:

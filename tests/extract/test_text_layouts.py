@@ -56,3 +56,31 @@ def test_prose_is_not_glued_to_a_table_row():
     prose = "本年度我单位认真贯彻落实《中华人民共和国政府信息公开条例》，全面推进政务公开工作，取得了较好成效。"
     rows = text_to_rows(f"{prose}\n第二十条第（一）项\n信息内容\n规章\n0\n0\n0\n")
     assert rows[0] == [prose] and rows[1] == ["第二十条第（一）项", "信息内容", "规章", "0", "0", "0"]
+
+
+def _single_spaced(text):
+    return "\n".join(" ".join(c for c in line.split("\t") if c.strip()) if "\t" in line else line
+                     for line in text.splitlines())
+
+
+@pytest.mark.parametrize("sid", ["000", "002", "004"])
+def test_text_copied_from_a_pdf_single_spaces(seeds_dir, sid):
+    """ "规章 0 0 0": a label then values separated by single spaces (pdfplumber's page text)."""
+    rec = extract(_single_spaced(_seed_text(seeds_dir, sid)).encode())
+    assert diff_record(rec, load_golden(sid)) == []
+
+
+def test_cells_run_together_are_unreadable_never_wrong(seeds_dir):
+    """Page text where the cells ran together ("规章000", "…申请数量5000005"): every such cell is
+    unreadable with run_together_values, none gets a number."""
+    text = "\n".join("".join(c for c in line.split("\t")) if "\t" in line else line
+                     for line in _seed_text(seeds_dir, "004").splitlines())
+    rec = extract(text.encode())
+    assert rec.error is None
+    cm = rec.cell_map()
+    assert cm[("applications", "new_received", "natural_person")].status == "unreadable"
+    assert cm[("proactive", "regulations", "made_this_year")].status == "unreadable"
+    assert all(c.value is None for c in rec.cells if c.table != "review_litigation"), \
+        [c for c in rec.cells if c.value is not None][:3]
+    assert sum(1 for i in rec.issues if i.code == "run_together_values") >= 20
+    assert not [i for i in rec.issues if i.code == "unknown_row"]

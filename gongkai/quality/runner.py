@@ -101,12 +101,21 @@ def _pair_results(frame: pd.DataFrame, vr) -> list[RuleResult]:
         if row.row_id in failed:
             status, msg = FAIL, f"{_fmt(row.left)} ≠ {_fmt(row.right)}"
         elif pd.isna(row.left) or pd.isna(row.right):
-            status, msg = UNCERTAIN, f"blank or missing: {row.missing}" if row.missing else "blank or missing"
+            status, msg = UNCERTAIN, _missing_message(row.missing)
         else:
             status, msg = PASS, None
         out.append(RuleResult(rule=row.rule, rule_scope=row.scope, status=status, left_value=_f(row.left),
                               right_value=_f(row.right), message=msg, **_base(row)))
     return out
+
+
+def _missing_message(missing: str) -> str:
+    names = [n for n in (missing or "").split(", ") if n]
+    if not names:
+        return "blank or missing"
+    if len(names) <= 3:
+        return "blank or missing: " + ", ".join(names)
+    return f"blank or missing: {len(names)} cells ({', '.join(names[:3])}, …)"
 
 
 def _fmt(x) -> str:

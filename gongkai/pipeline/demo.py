@@ -176,6 +176,19 @@ def read_summary(url: str, summary: DemoSummary) -> DemoSummary:
     return summary
 
 
+def build_dbt_docs(url: str, target: Path) -> str | None:
+    """`dbt docs generate` into `target` (index.html + catalog); its index.html path, or None on failure."""
+    try:
+        from gongkai.transform import dbt_docs
+
+        ok = dbt_docs(url, target_path=target, profiles_dir=target.parent / "dbt")
+    except Exception as e:  # the docs are a convenience: never fail the demo for them
+        print(f"dbt docs generate failed: {e}")
+        return None
+    index = target / "index.html"
+    return str(index) if ok and index.exists() else None
+
+
 def run_demo(
     *,
     data_dir: Path | None = None,
@@ -209,6 +222,11 @@ def run_demo(
         shutil.rmtree(mail_dir)
     registry = demo_registry(corpus, data / "demo" / "registry.yaml")
 
+    from gongkai.pipeline.warehouse import MANIFEST_ENV, dbt_parse
+
+    _say(progress, "dbt parse (the manifest the t_warehouse DAG renders its dbt tasks from) …")
+    manifest = dbt_parse(data / "dbt" / "target")
+
     with SampleServer(corpus) as http, SmtpSink(mail_dir) as smtp:
         _say(progress, f"sample corpus on {http.url}  ·  SMTP sink on {smtp.host}:{smtp.port} → {mail_dir}")
         env = af.airflow_env(
@@ -218,6 +236,7 @@ def run_demo(
                 "GONGKAI_SAMPLES_URL": http.url,
                 "GONGKAI_LANDING_URL": str(data / "landing"),
                 "GONGKAI_ALERT_TO": "gongkai-alerts@localhost",
+                MANIFEST_ENV: str(manifest),
             },
         )
         _say(progress, f"Airflow metadata DB (SQLite) in {env['AIRFLOW_HOME']} …")
@@ -240,10 +259,11 @@ def run_demo(
                 break
         summary.emails = [str(p) for p in smtp.messages()]
 
+    if summary.ok:
+        _say(progress, "dbt docs generate …")
+        summary.dbt_docs = build_dbt_docs(url, data / "dbt_docs")
     read_summary(url, summary)
     gx = data / "gx_docs"
     summary.gx_docs = str(next(iter(sorted(gx.rglob("index.html"))), gx)) if gx.exists() else None
-    dbt_docs = data / "dbt_docs" / "index.html"
-    summary.dbt_docs = str(dbt_docs) if dbt_docs.exists() else None
     summary.seconds = time.perf_counter() - t0
     return summary

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
+from pathlib import Path
 from typing import Any
 
 from gongkai.pipeline.ingest import _need, warehouse
@@ -76,13 +77,35 @@ def alert_step(checks: dict, *, to: Sequence[str] | None = None, conn_id: str = 
     return True
 
 
-def dbt_project_dir():
-    """The dbt project (H4's ``gongkai.transform.DBT_PROJECT_DIR``, else ``<repo>/dbt_project``)."""
-    from pathlib import Path
-
+def dbt_project_dir() -> Path:
+    """The dbt project (``gongkai.transform.DBT_PROJECT_DIR``, else ``<repo>/dbt_project``)."""
     try:
         from gongkai.transform import DBT_PROJECT_DIR
 
         return Path(DBT_PROJECT_DIR)
     except ImportError:
         return Path(__file__).resolve().parents[2] / "dbt_project"
+
+
+MANIFEST_ENV = "GONGKAI_DBT_MANIFEST"
+
+
+def dbt_parse(target_dir: Path | str) -> Path:
+    """`dbt parse` of the dbt project into `target_dir` (offline: no database connection, the committed
+    env-var profile ``dbt_project/profiles.yml``); returns the manifest.json path. The t_warehouse DAG
+    renders its dbt task group from this manifest when ``$GONGKAI_DBT_MANIFEST`` points at it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    project = dbt_project_dir()
+    target = Path(target_dir).resolve()
+    dbt = Path(sys.executable).with_name("dbt")
+    cmd = [str(dbt) if dbt.exists() else "dbt", "parse", "--project-dir", str(project), "--profiles-dir",
+           str(project), "--target-path", str(target), "--log-path", str(target / "logs"), "--quiet"]
+    env = dict(os.environ, DO_NOT_TRACK="1", DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    manifest = target / "manifest.json"
+    if proc.returncode != 0 or not manifest.exists():
+        raise RuntimeError(f"dbt parse failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return manifest

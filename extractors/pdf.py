@@ -296,25 +296,36 @@ def table_grid(page: Any, table: Any, chars: list[dict], page_no: int) -> list[l
     return grid
 
 
-def _text_strategy_table(page: Any, page_no: int) -> RawTable | None:
+def _holds_numbers(text: str, min_lines: int = 3, min_numbers: int = 3) -> bool:
+    """Cheap test on the page text: at least ``min_lines`` lines with ``min_numbers`` separate
+    numeric tokens each (rows of an unruled table)."""
+    hits = 0
+    for line in text.split("\n"):
+        if sum(1 for tok in line.split() if _is_numeric(tok)) >= min_numbers:
+            hits += 1
+            if hits >= min_lines:
+                return True
+    return False
+
+
+def _text_strategy_tables(page: Any, page_no: int, chars: list[dict]) -> list[RawTable]:
     """Fallback for unruled tables: the text strategy, kept only when it clearly holds numbers."""
     try:
-        tables = page.extract_tables(TEXT_TABLE_SETTINGS)
+        found = page.find_tables(TEXT_TABLE_SETTINGS)
     except Exception:
-        return None
-    best = None
-    for t in tables:
-        numeric_rows = sum(1 for r in t if sum(1 for c in r if c and _is_numeric(c)) >= 3)
-        if numeric_rows >= 3 and (best is None or len(t) > len(best)):
-            best = t
-    if best is None:
-        return None
-    rows = [[RawCell(text=c or "", page=page_no) if c is not None else None for c in r] for r in best]
-    return RawTable(rows=rows, page=page_no, source="pdf:text")
+        return []
+    out = []
+    for t in found:
+        grid = table_grid(page, t, chars, page_no)
+        numeric_rows = sum(1 for r in grid if sum(1 for c in r if c and c.origin and _is_numeric(c.text)) >= 3)
+        if numeric_rows >= 3:
+            out.append(RawTable(rows=grid, page=page_no, source="pdf:text"))
+    return out
 
 
-def page_tables(page: Any, page_no: int, chars: list[dict] | None = None) -> list[RawTable]:
-    """The tables of one (already de-duplicated) pdfplumber page, top to bottom."""
+def page_tables(page: Any, page_no: int, chars: list[dict] | None = None, text: str | None = None) -> list[RawTable]:
+    """The tables of one (already de-duplicated) pdfplumber page, top to bottom. ``text`` (the
+    page's text) lets the unruled fallback run only on pages that clearly hold rows of numbers."""
     chars = page.chars if chars is None else chars
     found = sorted(page.find_tables(TABLE_SETTINGS), key=lambda t: (t.bbox[1], t.bbox[0]))
     out: list[RawTable] = []
@@ -326,10 +337,8 @@ def page_tables(page: Any, page_no: int, chars: list[dict] | None = None) -> lis
         rt = RawTable(rows=grid, page=page_no, source="pdf:lines")
         rt.bbox = t.bbox  # type: ignore[attr-defined]
         out.append(rt)
-    if not out:
-        fallback = _text_strategy_table(page, page_no)
-        if fallback is not None:
-            out.append(fallback)
+    if not out and (text is None or _holds_numbers(text)):
+        out.extend(_text_strategy_tables(page, page_no, chars))
     return out
 
 
@@ -449,8 +458,9 @@ def read_pdf(
                     texts.append("")
                     continue
                 dp = _with_chars(page, real)
-                texts.append(dp.extract_text() or "")
-                per_page.append((page_no, float(page.height), page_tables(dp, page_no, real)))
+                page_text = dp.extract_text() or ""
+                texts.append(page_text)
+                per_page.append((page_no, float(page.height), page_tables(dp, page_no, real, page_text)))
             except ExtractionFailure:
                 raise
             except Exception as e:

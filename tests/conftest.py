@@ -4,6 +4,8 @@ named by WAREHOUSE_URL), real files, real servers on loopback."""
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
@@ -23,15 +25,23 @@ def _with_db(url: str, dbname: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_server_url(tmp_path_factory) -> str:
-    """URL of a Postgres server's maintenance DB: WAREHOUSE_URL's server when set, else an embedded one."""
+def pg_server_url() -> str:
+    """URL of a Postgres server's maintenance DB: WAREHOUSE_URL's server when set, else an embedded one
+    (its own data folder per test session, stopped and removed at the end; GONGKAI_TEST_PGDATA keeps
+    a reusable one). Not under pytest's tmp dir: as root, pgserver runs Postgres as another user,
+    which cannot enter pytest's 0700 folders."""
     url = os.environ.get("WAREHOUSE_URL")
     if url:
-        return url
+        yield url
+        return
     from gongkai.warehouse import db
 
-    pgdata = Path(os.environ.get("GONGKAI_TEST_PGDATA") or tmp_path_factory.mktemp("pg"))
-    return db.embedded_url(pgdata, database="postgres")
+    keep = os.environ.get("GONGKAI_TEST_PGDATA")
+    pgdata = Path(keep or Path(tempfile.gettempdir()) / f"gongkai-test-pg-{os.getpid()}")
+    yield db.embedded_url(pgdata, database="postgres")
+    if not keep:
+        db.stop_embedded(pgdata)
+        shutil.rmtree(pgdata, ignore_errors=True)
 
 
 @pytest.fixture

@@ -68,3 +68,22 @@ def url_parts(url: str) -> dict[str, str | int]:
         "password": unquote(u.password or ""),
         "dbname": (u.path or "/").lstrip("/") or q.get("dbname", ["postgres"])[0],
     }
+
+
+def stop_embedded(pgdata: Path | None = None) -> bool:
+    """Stop the embedded server of `pgdata` (default: the project's) if it runs. True if it was stopped."""
+    import subprocess
+
+    import pgserver
+
+    pgdata = Path(pgdata or data_dir() / "pg")
+    if not (pgdata / "postmaster.pid").exists():
+        return False
+    user = "pgserver" if os.name == "posix" and os.geteuid() == 0 else None  # as pgserver runs it
+    try:
+        pgserver.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    except subprocess.CalledProcessError:
+        return False
+    finally:
+        _embedded_server.cache_clear()
+    return True

@@ -266,6 +266,7 @@ class _Obs:
     page: int | None
     header: dict[int, str] = field(default_factory=dict)  # grid index → header key
     header_width: int | None = None
+    order: tuple[str, ...] | None = None  # section 四: the result columns in printed order
 
 
 def _cell_text(c: RawCell | None) -> str:
@@ -283,6 +284,7 @@ def assemble(raw: RawDocument, source: Source) -> Record:
     block: str | None = None
     app_state = _AppState()
     headers: dict[str, tuple[dict[int, str], int]] = {}  # block → (index → key, width)
+    review_order: tuple[str, ...] | None = None
 
     for table in raw.tables:
         # text layouts, and PDF tables found by the text strategy (unruled: column positions are
@@ -386,6 +388,9 @@ def assemble(raw: RawDocument, source: Source) -> Record:
 
             elif section == "review_litigation":
                 if not has_values:
+                    printed = [c for c in (match_column(k, vocab.RESULT_COLUMNS) for _, k in label_cells) if c]
+                    if len(printed) >= 5 and len(set(printed[:5])) == 5:
+                        review_order = tuple(printed[:5])  # the result columns as the header prints them
                     continue
                 n_vals = len(_values_of(cells, first_val))
                 row = _review_rows(short) if n_vals <= 5 else None
@@ -396,7 +401,8 @@ def assemble(raw: RawDocument, source: Source) -> Record:
                     row = next((r for r in order if r not in done), None)
                     if row is None:
                         continue
-                obs.append(_Obs("review_litigation", "review_litigation", row, cells, first_val, grid, page))
+                obs.append(_Obs("review_litigation", "review_litigation", row, cells, first_val, grid, page,
+                                order=review_order))
 
     if not obs:
         title_says_report = "政府信息公开" in (raw.text or "") and "报告" in (raw.text or "")
@@ -531,9 +537,10 @@ def _map_values(o: _Obs, cols: list[vocab.Column], issues: list[Issue], ncols: i
     if o.grid and o.table == "review_litigation" and len(o.cells) == ncols and o.first_val <= len(o.cells) \
             and not any(c is not None and c.text and c.text.strip() and not looks_like_value(c.text)
                         for c in o.cells):
-        return [cell_for(i, col, o.cells[i]) for i, col in enumerate(cols)]
+        order = _review_order(o, cols)
+        return [cell_for(i, col, o.cells[order[i]]) for i, col in enumerate(cols)]
     if len(tokens) == ncols:
-        order = _header_order(o, cols)
+        order = _review_order(o, cols) if o.table == "review_litigation" else _header_order(o, cols)
         return [cell_for(i, col, tokens[order[i]]) for i, col in enumerate(cols)]
     raw_texts = [t.text.strip() for t in tokens]
     if is_run_together(raw_texts, ncols):
@@ -565,6 +572,14 @@ def _positions(o: _Obs, cols: list[vocab.Column]) -> list[int] | None:
             o.cells[p] is not None and o.cells[p].text and not looks_like_value(o.cells[p].text) for p in pos):
         return None
     return pos
+
+
+def _review_order(o: _Obs, cols: list[vocab.Column]) -> list[int]:
+    """Section 四: printed position of each column, groups of five in the header's column order
+    (the form's order unless the header prints another)."""
+    if not o.order or list(o.order) == [c.code for c in vocab.RESULT_COLUMNS]:
+        return list(range(len(cols)))
+    return [(i // 5) * 5 + o.order.index(col.code) for i, col in enumerate(cols)]
 
 
 def _header_order(o: _Obs, cols: list[vocab.Column]) -> list[int]:

@@ -193,3 +193,19 @@ def test_review_printed_as_three_unlabelled_rows_of_five():
     assert cm[("review_litigation", "administrative_review", "upheld")].value == 1
     assert cm[("review_litigation", "litigation_direct", "corrected")].value == 2
     assert cm[("review_litigation", "litigation_after_review", "other_result")].value == 3
+
+
+def test_review_columns_follow_the_printed_header_order():
+    """A header that prints 总计 first: values are mapped by the header's labels, not by position."""
+    heads = ["总计", "结果维持", "结果纠正", "其他结果", "尚未审结"]
+    review = [["行政复议"] + [None] * 4 + ["行政诉讼"] + [None] * 9,
+              heads + ["未经复议直接起诉"] + [None] * 4 + ["复议后起诉"] + [None] * 4,
+              [None] * 5 + heads * 2,
+              ["3", "1", "1", "1", "0", "2", "2", "0", "0", "0", "4", "0", "0", "1", "3"]]
+    raw = RawDocument("application/pdf", "某某局2022年政府信息公开工作年度报告",
+                      [_grid([["四、政府信息公开行政复议、行政诉讼情况"]] + review, 4)], 5)
+    cm = assemble(raw, Source("x.pdf", "")).cell_map()
+    got = {r: [cm[("review_litigation", r, c.code)].value for c in vocab.RESULT_COLUMNS]
+           for r in ("administrative_review", "litigation_direct", "litigation_after_review")}
+    assert got == {"administrative_review": [1, 1, 1, 0, 3], "litigation_direct": [2, 0, 0, 0, 2],
+                   "litigation_after_review": [0, 0, 1, 3, 4]}

@@ -393,6 +393,8 @@ def assemble(raw: RawDocument, source: Source) -> Record:
                         review_order = tuple(printed[:5])  # the result columns as the header prints them
                     continue
                 n_vals = len(_values_of(cells, first_val))
+                if not short and n_vals < 5:
+                    continue  # a page number or stray figure, not a row of the table
                 row = _review_rows(short) if n_vals <= 5 else None
                 if row is None and n_vals == 5 and not short:
                     # three unlabelled rows of five: 行政复议, then the two 行政诉讼 rows, in print order

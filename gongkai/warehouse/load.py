@@ -168,13 +168,18 @@ class _Prepared:
     sha256: str
     record: Record
     meta: DocumentMeta
-    cell_lines: list[str]
-    issues: list[tuple]
     quarantined: bool
+    cell_lines: list[str] = field(default_factory=list)
+    issues: list[tuple] = field(default_factory=list)
 
 
 def prepare(record: Record, meta: DocumentMeta | None = None) -> _Prepared:
-    meta = meta or DocumentMeta()
+    """Identify a record (its sha256); the rows are built by `_fill` only if it is to be written."""
+    return _Prepared(_sha256_of(record), record, meta or DocumentMeta(), record.error is not None)
+
+
+def _fill(p: _Prepared) -> _Prepared:
+    record = p.record
     issues = [(i.code, _txt(i.message), i.table, i.row, i.column, i.page) for i in record.issues]
     lines: list[str] = []
     if record.error is None:
@@ -204,7 +209,8 @@ def prepare(record: Record, meta: DocumentMeta | None = None) -> _Prepared:
     r = record.report
     if r.published_on and _date(r.published_on) is None:
         issues.append((INVALID_METADATA, f"published_on {r.published_on!r} is not a date", None, None, None, None))
-    return _Prepared(_sha256_of(record), record, meta, lines, issues, record.error is not None)
+    p.cell_lines, p.issues = lines, issues
+    return p
 
 
 # ---------------------------------------------------------------- loading
@@ -269,6 +275,8 @@ def _load_batch(conn: psycopg.Connection, batch: list[_Prepared], summary: LoadS
             "select nextval(pg_get_serial_sequence('raw.documents', 'document_id')) "
             "from generate_series(1, %s)", (len(new),))] if new else []
         work = list(zip(ids, new, strict=True)) + replace
+        for _, p in work:
+            _fill(p)
         replace_ids = [doc_id for doc_id, _ in replace]
         touched_units = [tuple(existing[p.sha256][2]) for _, p in replace]
 

@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Section 三 pivoted: one row per report × applicant type (column), one column per row code.
 with
 

@@ -15,7 +15,7 @@ documents as (
 
 vocabulary as (
 
-    select * from {{ ref('table_section_vocabulary') }}
+    select * from {{ ref('int_table_sections') }}
 
 )
 
@@ -38,12 +38,7 @@ select
     vocabulary.column_label,
     vocabulary.value_kind,
     vocabulary.display_order,
-    case
-        when vocabulary.row_code is null then '-1'
-        else {{ surrogate_key([
-            'documents.format_version', 'cells.table_code', 'cells.row_code', 'cells.column_code'
-        ]) }}
-    end as table_section_key
+    coalesce(vocabulary.table_section_key, '-1') as table_section_key
 from cells
 inner join documents
     on cells.document_id = documents.document_id

@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Section 二 pivoted: one row per report × item (row), one column per column code of either format.
 with
 

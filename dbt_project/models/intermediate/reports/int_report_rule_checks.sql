@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Balancing identities R1–R6 (shared/docs/format.md), one row per report × rule instance:
 -- 'pass', 'fail' (every needed cell present and the sides differ) or 'uncertain' (a cell is null).
 with
@@ -11,8 +13,17 @@ applications as (
 
 application_rows as (
 
-    select * from {{ ref('int_cells_enriched') }}
-    where table_code = 'applications'
+    -- straight from the cells: R3 needs no labels, and this is the largest input
+    select
+        documents.report_key,
+        cells.row_code,
+        cells.column_code,
+        cells.cell_value,
+        cells.cell_status
+    from {{ ref('stg_raw__cells') }} as cells
+    inner join {{ ref('int_documents_current') }} as documents
+        on cells.document_id = documents.document_id
+    where cells.table_code = 'applications'
 
 ),
 

@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Section 四 pivoted: one row per report × proceeding (row), one column per result.
 with
 

@@ -3,7 +3,7 @@ with
 
 vocabulary as (
 
-    select * from {{ ref('table_section_vocabulary') }}
+    select * from {{ ref('int_table_sections') }}
 
 ),
 
@@ -22,9 +22,7 @@ versions as (
 sections as (
 
     select
-        {{ surrogate_key([
-            'vocabulary.format_version', 'vocabulary.table_code', 'vocabulary.row_code', 'vocabulary.column_code'
-        ]) }} as table_section_key,
+        vocabulary.table_section_key,
         vocabulary.format_version,
         vocabulary.table_code,
         vocabulary.section_number,

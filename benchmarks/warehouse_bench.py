@@ -1,0 +1,94 @@
+"""Warehouse benchmark: load rate (cells/s) and `dbt build` wall time on a synthetic corpus.
+
+A corpus of N reports (random valid specs, ``gongkai.fixtures.spec.random_spec``; cells only, no
+rendering) is loaded into a new database, then ``dbt build`` runs on it.
+Targets on the reference machine: ≥ 100,000 cells/s loaded; dbt build of 10,000 reports < 60 s.
+
+    .venv/bin/python benchmarks/warehouse_bench.py [--reports 10000] [--batch-size 500]
+
+Uses WAREHOUSE_URL's server when set, else the embedded one; the benchmark database is dropped after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import psycopg  # noqa: E402
+
+from gongkai import transform  # noqa: E402
+from gongkai.fixtures.spec import random_spec  # noqa: E402
+from gongkai.warehouse import db, migrate  # noqa: E402
+from gongkai.warehouse.load import load_records  # noqa: E402
+
+PREFIXES = ["安丘市", "灵武市", "淮安市洪泽区", "兴庆区", "滨海新区", "银川市", "潍坊市", "天津市"]
+
+
+def corpus(n: int, seed: int = 2024):
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        spec = random_spec(rng)
+        spec.publisher = f"{rng.choice(PREFIXES)}第{i:05d}{spec.publisher}"
+        out.append(spec.record(path=f"<bench {i}>"))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reports", type=int, default=10_000)
+    ap.add_argument("--batch-size", type=int, default=500)
+    ap.add_argument("--skip-dbt", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    args = ap.parse_args()
+
+    server = os.environ.get("WAREHOUSE_URL") or db.embedded_url(database="postgres")
+    name = f"gongkai_bench_{os.getpid()}"
+    with psycopg.connect(server, autocommit=True) as c:
+        c.execute(f'create database "{name}"')
+    url = urlunparse(urlparse(server)._replace(path="/" + name))
+    try:
+        t = time.perf_counter()
+        recs = corpus(args.reports)
+        n_cells = sum(len(r.cells) for r in recs)
+        print(f"corpus: {len(recs)} reports, {n_cells} cells (generated in {time.perf_counter() - t:.1f} s)")
+        with psycopg.connect(url) as conn:
+            migrate.migrate(conn)
+            conn.commit()
+            t = time.perf_counter()
+            summary = load_records(conn, ((r, None) for r in recs), batch_size=args.batch_size)
+            load_s = time.perf_counter() - t
+        rate = summary.cells_loaded / load_s
+        print(f"load: {summary}")
+        print(f"load: {load_s:.2f} s, {rate:,.0f} cells/s, {summary.documents_seen / load_s:,.0f} reports/s "
+              f"(target >= 100,000 cells/s: {'OK' if rate >= 100_000 else 'MISSED'})")
+        with psycopg.connect(url) as conn:
+            t = time.perf_counter()
+            again = load_records(conn, ((r, None) for r in recs), batch_size=args.batch_size)
+            print(f"reload (all unchanged): {time.perf_counter() - t:.2f} s, {again.unchanged} unchanged")
+        if not args.skip_dbt:
+            with tempfile.TemporaryDirectory() as tmp:
+                t = time.perf_counter()
+                ok = transform.dbt_build(url, target_path=Path(tmp) / "target", profiles_dir=Path(tmp))
+                dbt_s = time.perf_counter() - t
+            print(f"dbt build: {'green' if ok else 'FAILED'} in {dbt_s:.1f} s for {len(recs)} reports "
+                  f"(target < 60 s: {'OK' if ok and dbt_s < 60 else 'MISSED'})")
+            with psycopg.connect(url) as conn:
+                n = conn.execute("select count(*) from marts.fct_report_cells").fetchone()[0]
+                print(f"marts.fct_report_cells: {n} rows")
+    finally:
+        if not args.keep:
+            with psycopg.connect(server, autocommit=True) as c:
+                c.execute(f'drop database if exists "{name}" with (force)')
+
+
+if __name__ == "__main__":
+    main()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from extractors import errors, vocab
 from extractors.grid import RawCell, RawDocument
@@ -51,26 +52,24 @@ def _proactive_block(fv: str, code: str) -> vocab.Block | None:
     return None
 
 
-def _keys(label: str, aliases: tuple[str, ...] = ()) -> list[str]:
-    out = []
-    for s in (label, *aliases):
-        k = label_key(s)
-        _, _, text = split_numbering(k)
-        out.append(text)
-    return out
+@lru_cache(maxsize=4096)
+def _keys(label: str, aliases: tuple[str, ...] = ()) -> tuple[str, ...]:
+    return tuple(split_numbering(label_key(s))[2] for s in (label, *aliases))
 
 
 def match_column(key: str, columns: tuple[vocab.Column, ...] | list[vocab.Column]) -> str | None:
     """The column code a header label names (exact, containment, prefix of a wrapped label, fuzzy)."""
     if not key or "法人" in key or "申请人情况" in key:
         return None
+    columns = tuple(columns)
     found = _match_column(key, columns)
     if found is None and len(key) >= 2:
         found = _match_column(key[::-1], columns)  # rotated glyphs read bottom→top
     return found
 
 
-def _match_column(key: str, columns) -> str | None:
+@lru_cache(maxsize=16384)
+def _match_column(key: str, columns: tuple[vocab.Column, ...]) -> str | None:
     best: tuple[float, str] | None = None
     for col in columns:
         for ck in _keys(col.label, col.aliases):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 # CJK Radicals Supplement (U+2E80–2EFF) has no NFKC decomposition; the common ones map by hand
 # to the unified ideograph they stand for.
@@ -83,6 +83,7 @@ _NOISE = re.compile(r"[\s\"'“”‘’`*_#<>|]|</?p>")
 _PUNCT_TAIL = re.compile(r"[:：;；,，。.、]+$")
 
 
+@lru_cache(maxsize=65536)
 def label_key(text: str | None) -> str:
     """The key two printed labels are compared by: :func:`clean`, then all whitespace, quotes,
     markdown/html remnants removed, numbering unified ("1、" "1．" "1 ." → "1."; "（一）" → "(一)"),
@@ -116,6 +117,7 @@ def split_numbering(key: str) -> tuple[str | None, str | None, str]:
     return None, None, key  # pragma: no cover
 
 
+@lru_cache(maxsize=65536)
 def similarity(a: str, b: str) -> float:
     """Fuzzy similarity of two label keys in [0, 1] (difflib ratio, boosted for containment)."""
     if not a or not b:

@@ -161,6 +161,30 @@ def _is_real_char(c: dict) -> bool:
     return bool(t.strip()) and not _CID_RE.match(t)
 
 
+def _is_cjk(t: str) -> bool:
+    return any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or "\u2e80" <= ch <= "\u2fdf" for ch in t)
+
+
+def text_layer_usable(chars: Sequence[dict]) -> bool:
+    """Whether a page's characters are readable text. Fonts without a ToUnicode map come out as
+    ``(cid:N)`` glyphs or as Latin-1 mojibake ("ð½¾Ú") while digits often survive: a page whose
+    undecodable glyphs make up over a fifth of its characters, or outnumber its CJK characters,
+    has no usable text layer."""
+    n = bad = cjk = 0
+    for c in chars:
+        t = c.get("text", "")
+        if not t.strip():
+            continue
+        n += 1
+        if _CID_RE.match(t) or any("\u0080" <= ch <= "\u02ff" for ch in t):
+            bad += 1
+        elif _is_cjk(t):
+            cjk += 1
+    if n == 0:
+        return False
+    return bad <= 0.2 * n and (bad == 0 or cjk > bad)
+
+
 def _with_chars(page: Any, chars: list[dict]) -> Any:
     """A derived pdfplumber page whose chars are ``chars`` (other objects unchanged)."""
     from pdfplumber.page import FilteredPage
@@ -452,8 +476,8 @@ def read_pdf(
                 raw_chars = page.chars
                 chars = dedupe_chars(raw_chars, dedupe_tolerance)
                 real = [c for c in chars if _is_real_char(c)]
-                if not real:
-                    if page.images or chars:  # images only, or (cid:N) glyphs only
+                if not text_layer_usable(chars):
+                    if page.images or chars:  # images only, or (cid:N) / mojibake glyphs
                         no_text.append(page_no)
                     texts.append("")
                     continue

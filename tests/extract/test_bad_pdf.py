@@ -141,6 +141,9 @@ def bad_files(tmp_path_factory) -> dict[str, tuple[Path, str]]:
         "pages450": (text_pages(450, lines=1), errors.TOO_LARGE),
         "bomb": (bomb(), errors.DECOMPRESSION_BOMB),
     }
+    corpus = pytest.importorskip("gongkai.fixtures.corpus")
+    # the same report with its ToUnicode maps removed: CJK comes out as (cid:N) / mojibake glyphs
+    files["cid_glyphs"] = (corpus.without_tounicode(good), errors.NO_TEXT_LAYER)
     out = {}
     for name, (data, code) in files.items():
         p = d / f"{name}.pdf"
@@ -150,7 +153,7 @@ def bad_files(tmp_path_factory) -> dict[str, tuple[Path, str]]:
 
 
 @pytest.mark.parametrize("name", ["empty", "truncated", "garbage", "encrypted", "letter", "scanned",
-                                  "pages450", "bomb"])
+                                  "pages450", "bomb", "cid_glyphs"])
 def test_each_bad_pdf_is_one_record_with_its_code(bad_files, name):
     path, code = bad_files[name]
     rec = extract_isolated(path, **BUDGET)
@@ -167,6 +170,20 @@ def test_300_pages_are_read_within_the_budget(tmp_path):
     # read to the end (no timeout, no memory_limit): 300 pages of prose hold none of the tables
     assert rec.error is not None and rec.error.code == errors.NOT_A_REPORT, rec.error
     assert rec.source.pages == 300
+
+
+def test_text_layer_usable():
+    from extractors.pdf import text_layer_usable
+
+    def chars(*texts):
+        return [{"text": t} for t in texts]
+
+    assert text_layer_usable(chars("本", "年", "新", "收", "9", "5", " "))
+    assert not text_layer_usable(chars("(cid:1)", "(cid:2)", "(cid:3)", "2", "0"))
+    assert not text_layer_usable(chars("ð", "½", "¾", "Ú", "1", "2", "3", "4", "本"))
+    assert not text_layer_usable(chars(" ", ""))
+    # a stray undecodable glyph among plenty of text is tolerated
+    assert text_layer_usable(chars(*("报告" * 20), "(cid:7)"))
 
 
 def test_partial_text_layer_is_an_issue(tmp_path):

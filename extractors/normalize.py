@@ -72,6 +72,8 @@ def clean(text: str | None) -> str:
     unified to ASCII "()", whitespace inside CJK runs removed, other whitespace collapsed."""
     if not text:
         return ""
+    if text.isascii():
+        return re.sub(r"\s+", " ", text).strip()
     t = unicodedata.normalize("NFKC", text.translate(_table()))
     t = t.translate(_table())  # NFKC may produce characters of the extra table (e.g. U+3000)
     t = _SPACE_IN_CJK.sub("", t)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from extractors import errors
 from extractors.model import BLANK, MARKER, OK, UNREADABLE
@@ -61,6 +62,7 @@ def is_blank(text: str | None) -> bool:
     return text is None or _strip(text) == ""
 
 
+@lru_cache(maxsize=65536)
 def parse_value(text: str | None, kind: str = COUNT) -> Parsed:
     """Parse a printed value (see module doc). Never raises."""
     if text is None:
@@ -99,6 +101,7 @@ def parse_value(text: str | None, kind: str = COUNT) -> Parsed:
     return Parsed(None, UNREADABLE, errors.UNREADABLE_VALUE)
 
 
+@lru_cache(maxsize=65536)
 def looks_like_value(text: str | None) -> bool:
     """True when a non-empty cell reads as a value of some kind (number, signed number, amount,
     marker): used to tell a row's label cells from its value cells."""

@@ -134,6 +134,9 @@ def _match_row(keys: list[str], rows: list[vocab.Row], threshold: float = 0.75) 
 _APP_ROWS = {r.code: r for r in _blocks("2021", "applications")[0].rows}
 _GROUP_OF_PAREN = {"三": vocab._WITHHELD, "四": vocab._UNAVAILABLE, "五": vocab._NOT_PROCESSED, "六": vocab._OTHER}
 _PAREN_ROW = {"一": "granted", "二": "partially_granted", "六": "other_handling", "七": "total_handled"}
+_PAREN_TARGETS = {"一": "予以公开", "二": "部分公开(区分处理的,只计这一情形,不计其他情形)", "三": "不予公开",
+                  "四": "无法提供", "五": "不予处理", "六": "其他处理", "七": "总计"}
+_PAREN_ROW_OR_GROUP = set(_PAREN_TARGETS)
 _TOP_ROWS = ["new_received", "carried_over", "carried_forward"]
 _TOP_NUM = {"一": "new_received", "二": "carried_over", "四": "carried_forward"}
 _APPLICANT_HEADER_KEYS = {label_key(c.label) for c in vocab.APPLICANT_COLUMNS} | {"法人或其他组织", "申请人情况"}
@@ -172,20 +175,22 @@ def resolve_app_row(keys: list[str], state: _AppState) -> str | None:
         if "办理结果" in text and len(text) <= 8:
             continue
         if kind == "paren":
-            group = _GROUP_OF_PAREN.get(num)
-            cand = None
-            for code in ("granted", "partially_granted", "other_handling", "total_handled"):
-                if similarity(text, _text_key(code)) >= 0.7:
-                    cand = code
-            if cand is None and group is None:
-                cand = _PAREN_ROW.get(num)
-            if cand in ("granted", "partially_granted", "total_handled"):
-                state.group = None
-            else:
+            # the text decides when it is unmistakable, else the number: "(三)不予公开" must not be
+            # taken for "予以公开" however close the two strings are
+            best = (0.0, None)
+            for n, target in _PAREN_TARGETS.items():
+                sc = similarity(text, target)
+                if sc > best[0]:
+                    best = (sc, n)
+            which = best[1] if best[0] >= 0.85 or num not in _PAREN_ROW_OR_GROUP else num
+            group = _GROUP_OF_PAREN.get(which)
+            if group is not None:
                 state.group = group
-                if group is not None:
-                    # (三)不予公开 etc. name a group; (六)其他处理 is also the 2019 row itself
-                    cand = "other_handling" if num == "六" else None
+                # (三)不予公开 etc. name a group; (六)其他处理 is also the 2019 row itself
+                cand = "other_handling" if which == "六" else None
+            else:
+                state.group = None
+                cand = _PAREN_ROW.get(which)
             result = cand if cand else result
         elif kind == "digit":
             items = _sub_items(state.group)
@@ -200,9 +205,10 @@ def resolve_app_row(keys: list[str], state: _AppState) -> str | None:
                 result = best[1]
                 state.group = _APP_ROWS[best[1]].group
             elif items:
-                # typo-ridden label: trust the number inside the current group
+                # a typo-ridden label, or the number alone ("1."): trust the number inside the
+                # current group (the group was read from the (三)/(四)/(五)/(六) cell above)
                 n = int(num) if num and num.isdigit() else 0
-                if 1 <= n <= len(items) and best[0] >= 0.3:
+                if 1 <= n <= len(items) and (best[0] >= 0.3 or not text):
                     result = items[n - 1]
         elif kind == "dun":
             best = (0.0, None)

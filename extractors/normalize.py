@@ -98,6 +98,8 @@ def label_key(text: str | None) -> str:
     t = re.sub(r"^(\d{1,2})(?=[^\d.])", r"\1.", t) if re.match(r"^\d{1,2}[\u4e00-\u9fff]", t) else t
     # "一." / "一," → "一、"
     t = re.sub(r"^([一二三四五六七八九十]{1,3})[.,，．]", r"\1、", t)
+    if re.fullmatch(r"\d{1,2}\.|[一二三四五六七八九十]{1,3}、", t):
+        return t  # numbering alone ("1.") keeps its mark
     t = _PUNCT_TAIL.sub("", t)
     return t
 

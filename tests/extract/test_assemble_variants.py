@@ -209,3 +209,23 @@ def test_review_columns_follow_the_printed_header_order():
            for r in ("administrative_review", "litigation_direct", "litigation_after_review")}
     assert got == {"administrative_review": [1, 1, 1, 0, 3], "litigation_direct": [2, 0, 0, 0, 2],
                    "litigation_after_review": [0, 0, 1, 3, 4]}
+
+
+def test_numbering_only_labels_resolve_within_the_current_group():
+    """Sub-rows printed as "1." "2." only: the same number means another row in each group."""
+    head = [None, None, "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    rows = [["三、收到和处理政府信息公开申请情况"] + [None] * 8, head]
+    expect = {}
+    groups = [("（三）不予公开", 8, "withheld_"), ("（四）无法提供", 3, "unavailable_"), ("（五）不予处理", 5, "not_processed_")]
+    for g, n, prefix in groups:
+        codes = [r.code for r in APP21 if r.code.startswith(prefix)]
+        for k in range(n):
+            v = str(len(expect) + 1)
+            rows.append([g if k == 0 else None, f"{k + 1}."] + [v] * 7)
+            expect[codes[k]] = int(v)
+    raw = RawDocument("application/pdf", "某某局2022年政府信息公开工作年度报告", [_grid(rows, 3)], 5)
+    rec = assemble(raw, Source("x.pdf", ""))
+    cm = rec.cell_map()
+    for code, v in expect.items():
+        assert cm[("applications", code, "total")].value == v, code
+    assert not [i for i in rec.issues if i.code == "unknown_row"]

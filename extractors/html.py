@@ -34,6 +34,12 @@ _BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6",
 def decode_html(data: bytes) -> str:
     if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return decode_bytes(data)
+    try:
+        # valid UTF-8 with multi-byte characters is UTF-8 whatever the page declares (GBK text is
+        # almost never valid UTF-8; mislabelled pages are common after CMS migrations)
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
     m = _META_RE.search(data[:8192])
     if m:
         enc = m.group(1).decode("ascii", "ignore").lower()

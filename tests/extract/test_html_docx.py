@@ -283,3 +283,12 @@ def test_rotated_header_labels_read_backwards():
     assert match_column("人然自", vocab.APPLICANT_COLUMNS) == "natural_person"
     assert match_column("构机研科", vocab.APPLICANT_COLUMNS) == "research_institution"
     assert match_column("法人或其他组织", vocab.APPLICANT_COLUMNS) is None
+
+
+@pytest.mark.parametrize("declared,actual", [("gb2312", "utf-8"), ("utf-8", "gbk"), ("gbk", "gb18030")])
+def test_html_with_a_wrong_charset_declaration(declared, actual):
+    page = _html("utf-8").decode("utf-8").replace("charset=utf-8", f"charset={declared}")
+    rec = extract(page.encode(actual))
+    assert rec.error is None, rec.error
+    assert rec.report.publisher == "测试县人民政府"
+    assert rec.cell_map()[("proactive", "administrative_licensing", "decisions")].value == 9487

@@ -33,7 +33,7 @@ VARIANTS = {
 # examples per format, so the whole module runs in about a minute (DOCX extraction is the slowest);
 # GONGKAI_ROUNDTRIP_SCALE=10 explores ten times more (derandomized: the same run every time)
 SCALE = int(os.environ.get("GONGKAI_ROUNDTRIP_SCALE", "1"))
-EXAMPLES = {"pdf": 8 * SCALE, "html": 12 * SCALE, "docx": 4 * SCALE, "txt": 12 * SCALE}
+EXAMPLES = {"pdf": 8 * SCALE, "html": 12 * SCALE, "docx": 8 * SCALE, "txt": 20 * SCALE}
 MARKERS = ("—", "/", "无")
 
 

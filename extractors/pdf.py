@@ -185,6 +185,56 @@ def text_layer_usable(chars: Sequence[dict]) -> bool:
     return bad <= 0.2 * n and (bad == 0 or cjk > bad)
 
 
+_CHAR_KEYS = ("text", "x0", "x1", "top", "bottom", "doctop", "upright", "size", "fontname", "matrix")
+
+
+def fast_objects(page: Any) -> dict[str, list[dict]]:
+    """The page's objects as pdfplumber's ``page.objects`` would give them, built faster: chars
+    (the bulk) become plain dicts with the geometry, text, font, size, matrix and orientation
+    directly; rects, lines, curves and images still go through pdfplumber's ``process_object``.
+    About 3× cheaper than pdfplumber's generic attribute copy for text-heavy pages. Colours and
+    colour spaces of chars are not kept (nothing here uses them)."""
+    from pdfminer.layout import LTAnno, LTChar, LTContainer
+
+    height = float(page.height)
+    mb_x0, mb_top = page.mediabox[0], page.mediabox[1]
+    doctop0 = page.initial_doctop
+    pn = page.page_number
+    norm = page.pdf.unicode_norm
+    objects: dict[str, list[dict]] = {}
+    chars: list[dict] = []
+
+    def walk(objs: Iterable[Any]) -> None:
+        for obj in objs:
+            if isinstance(obj, LTChar):
+                top = height - obj.y1 + mb_top
+                text = obj.get_text()
+                if norm is not None:
+                    text = unicodedata.normalize(norm, text)
+                fontname = obj.fontname
+                if isinstance(fontname, bytes):  # pragma: no cover - rare byte-encoded names
+                    fontname = fontname.decode("latin-1")
+                chars.append({
+                    "object_type": "char", "page_number": pn, "text": text, "fontname": fontname,
+                    "size": obj.size, "adv": obj.adv, "upright": obj.upright, "matrix": tuple(obj.matrix),
+                    "x0": obj.x0 + mb_x0, "x1": obj.x1 + mb_x0, "y0": obj.y0, "y1": obj.y1,
+                    "width": obj.width, "height": obj.height,
+                    "top": top, "bottom": height - obj.y0 + mb_top, "doctop": doctop0 + top,
+                })
+            elif isinstance(obj, LTContainer):
+                walk(obj._objs)
+            elif isinstance(obj, LTAnno):
+                continue
+            else:
+                o = page.process_object(obj)
+                objects.setdefault(o["object_type"], []).append(o)
+
+    walk(page.layout._objs)
+    if chars:
+        objects["char"] = chars
+    return objects
+
+
 def _with_chars(page: Any, chars: list[dict]) -> Any:
     """A derived pdfplumber page whose chars are ``chars`` (other objects unchanged)."""
     from pdfplumber.page import FilteredPage
@@ -473,6 +523,7 @@ def read_pdf(
             page = pdf.pages[i]
             page_no = i + 1
             try:
+                page._objects = fast_objects(page)
                 raw_chars = page.chars
                 chars = dedupe_chars(raw_chars, dedupe_tolerance)
                 real = [c for c in chars if _is_real_char(c)]

@@ -210,3 +210,20 @@ def test_uncompressed_and_broken_streams_are_left_to_the_parser():
     data = (b"%PDF-1.4\n1 0 obj\n<< /Length 5 >>\nstream\nhello\nendstream\nendobj\n"
             b"2 0 obj\n<< /Length 5 /Filter /FlateDecode >>\nstream\nxxxxx\nendstream\nendobj\n")
     assert check_streams(data) == 0
+
+
+def test_fast_objects_equal_pdfplumbers(merged_pdf, split_pdf):
+    import pdfplumber
+
+    from extractors.pdf import _CHAR_KEYS, fast_objects
+
+    for path in (merged_pdf, split_pdf):
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                ref = page.parse_objects()
+                fast = fast_objects(page)
+                assert set(ref) == set(fast)
+                assert [tuple(c[k] for k in _CHAR_KEYS) for c in ref["char"]] == \
+                       [tuple(c[k] for k in _CHAR_KEYS) for c in fast["char"]]
+                for kind in set(ref) - {"char"}:
+                    assert ref[kind] == fast[kind]

@@ -1,0 +1,293 @@
+"""Extraction benchmark: prints figures (it is not a test).
+
+    .venv/bin/python benchmarks/extract_bench.py [--pages 300] [--no-rss] [--out DIR]
+
+1. speed per format over the fixture corpus (the five seeds rendered to pdf/html/docx/txt by
+   ``gongkai.fixtures``, plus variants; without it, the seed texts and the real PDF): documents/s and,
+   for PDF, ms per page — wall time and CPU time of this process (the machine may be shared);
+2. accuracy against the golden files (``tests/golden/seed_*.json`` for the seed PDFs,
+   ``shared/real/hongzequ_2024.gold.json`` for the real PDF): our label-matching extractor next to a
+   naive baseline (pdfplumber's default ``page.extract_tables()``, numbers mapped by POSITION onto
+   the vocabulary order);
+3. fake-bold de-duplication: pdfplumber's ``dedupe_chars`` (O(n²)) vs ``extractors.pdf.dedupe_chars``;
+4. peak RSS of reading a long PDF (``--pages``, default 300) in a fresh subprocess, next to a
+   30-page one and to the bare imports, and its ms per page.
+
+Targets: ≤ 50 ms per text-PDF page on one core; 300 pages < 300 MB RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared"
+REAL_PDF = SHARED / "real" / "hongzequ_2024.pdf"
+REAL_GOLD = SHARED / "real" / "hongzequ_2024.gold.json"
+GOLDEN = ROOT / "tests" / "golden"
+
+FORMAT_OF = {".pdf": "pdf", ".html": "html", ".htm": "html", ".docx": "docx", ".txt": "txt"}
+
+
+def build_corpus(out: Path) -> list[Path]:
+    try:
+        from gongkai.fixtures.corpus import build_corpus as build
+    except ImportError:
+        build = None
+    if build is not None:
+        files = build(out)
+        return [f for f in files if "bad" not in f.parts and f.suffix in FORMAT_OF]
+    files = sorted((SHARED / "seeds").glob("*.txt"))
+    if REAL_PDF.exists():
+        files.append(REAL_PDF)
+    return files
+
+
+# --------------------------------------------------------------------------- 1. speed
+
+def bench_speed(files: list[Path]) -> None:
+    from extractors.api import extract
+
+    extract(files[0])  # warm the imports
+    rows: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    errors_by_fmt: dict[str, int] = defaultdict(int)
+    for f in files:
+        fmt = FORMAT_OF[f.suffix.lower()]
+        w0, c0 = time.perf_counter(), time.process_time()
+        rec = extract(f)
+        rows[fmt].append((time.perf_counter() - w0, time.process_time() - c0, rec.source.pages or 1))
+        if rec.error:
+            errors_by_fmt[fmt] += 1
+    print("\n== 1. speed over the fixture corpus (in-process, one core)")
+    print(f"{'format':<6} {'docs':>5} {'pages':>6} {'docs/s':>8} {'ms/doc':>8} {'ms/page wall':>13} "
+          f"{'ms/page cpu':>12} {'errors':>7}")
+    for fmt in ("pdf", "html", "docx", "txt"):
+        r = rows.get(fmt)
+        if not r:
+            continue
+        wall = sum(x[0] for x in r)
+        cpu = sum(x[1] for x in r)
+        pages = sum(x[2] for x in r)
+        per_page_w = f"{1000 * wall / pages:.1f}" if fmt == "pdf" else "-"
+        per_page_c = f"{1000 * cpu / pages:.1f}" if fmt == "pdf" else "-"
+        print(f"{fmt:<6} {len(r):>5} {pages:>6} {len(r) / wall:>8.1f} {1000 * wall / len(r):>8.1f} "
+              f"{per_page_w:>13} {per_page_c:>12} {errors_by_fmt[fmt]:>7}")
+
+
+# --------------------------------------------------------------------------- 2. accuracy
+
+_NUM = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+def _gold_cells(path: Path) -> tuple[str, list[dict]]:
+    d = json.loads(path.read_text(encoding="utf-8"))
+    return (d.get("report") or {}).get("format_version") or "2021", d["cells"]
+
+
+def _score(cells: dict[tuple, tuple[str, object]], gold: list[dict]) -> tuple[int, int]:
+    good = 0
+    for g in gold:
+        want = (g["status"], float(g["value"]) if g["status"] == "ok" else None)
+        got = cells.get((g["table"], g["row"], g["column"]), ("missing", None))
+        got = (got[0], float(got[1]) if got[0] == "ok" and got[1] is not None else None)
+        good += got == want
+    return good, len(gold)
+
+
+def naive_cells(pdf_path: Path, fv: str) -> dict[tuple, tuple[str, object]]:
+    """pdfplumber's default extract_tables(); every numeric cell, in reading order, assigned to the
+    next cell of the vocabulary (by position, no labels)."""
+    import pdfplumber
+
+    from extractors import vocab
+
+    nums: list[float] = []
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            for table in page.extract_tables():
+                for row in table:
+                    for c in row:
+                        t = (c or "").strip().replace(",", "")
+                        if _NUM.match(t):
+                            nums.append(float(t))
+            page.close()
+    out = {}
+    for cd, v in zip(vocab.cells(fv), nums, strict=False):
+        out[(cd.table, cd.row, cd.column)] = ("ok", v)
+    return out
+
+
+def ours_cells(pdf_path: Path) -> dict[tuple, tuple[str, object]]:
+    from extractors.api import extract
+
+    rec = extract(pdf_path)
+    return {c.key(): (c.status, c.value) for c in rec.cells}
+
+
+def bench_accuracy(corpus_dir: Path | None) -> None:
+    cases: list[tuple[str, Path, Path]] = []
+    if corpus_dir is not None:
+        for g in sorted(GOLDEN.glob("seed_*.json")):
+            pdf = corpus_dir / f"{g.stem}.pdf"
+            if pdf.exists():
+                cases.append((pdf.name, pdf, g))
+    if REAL_PDF.exists() and REAL_GOLD.exists():
+        cases.append((REAL_PDF.name + " (real)", REAL_PDF, REAL_GOLD))
+    print("\n== 2. cell accuracy vs golden files: (status, value) equal to the gold")
+    if not cases:
+        print("   no golden PDFs found")
+        return
+    print(f"{'document':<28} {'cells':>6} {'ours':>8} {'naive by position':>18}")
+    tot = [0, 0, 0]
+    for name, pdf, gold_path in cases:
+        fv, gold = _gold_cells(gold_path)
+        o, n = _score(ours_cells(pdf), gold)
+        b, _ = _score(naive_cells(pdf, fv), gold)
+        tot[0] += o
+        tot[1] += b
+        tot[2] += n
+        print(f"{name:<28} {n:>6} {100 * o / n:>7.1f}% {100 * b / n:>17.1f}%")
+    print(f"{'all':<28} {tot[2]:>6} {100 * tot[0] / tot[2]:>7.1f}% {100 * tot[1] / tot[2]:>17.1f}%")
+
+
+# --------------------------------------------------------------------------- 3. dedupe
+
+def bench_dedupe(corpus_dir: Path | None) -> None:
+    import random
+
+    from pdfplumber.utils import dedupe_chars as plumber_dedupe
+
+    from extractors.pdf import dedupe_chars
+
+    print("\n== 3. fake-bold de-duplication (median of 5 runs)")
+    samples: list[tuple[str, list[dict]]] = []
+    fb = corpus_dir / "seed_002_fakebold.pdf" if corpus_dir else None
+    if fb is not None and fb.exists():
+        import pdfplumber
+
+        with pdfplumber.open(fb) as pdf:
+            samples.append((f"{fb.name} p1", list(pdf.pages[0].chars)))
+    rnd = random.Random(1)
+    for n in (2000, 8000):
+        chars = []
+        for i in range(n):
+            x, y = 40 + (i % 45) * 11.0, 40 + (i // 45) * 13.0
+            t = chr(0x4E00 + rnd.randrange(200))
+            for dx in (0.0, 0.3):
+                chars.append({"text": t, "x0": x + dx, "x1": x + dx + 10, "top": y + dx / 2, "doctop": y + dx / 2,
+                              "bottom": y + 10, "upright": True, "size": 10.0, "fontname": "F"})
+        samples.append((f"synthetic {n} glyphs ×2", chars))
+    print(f"{'page':<28} {'chars':>6} {'kept':>6} {'pdfplumber ms':>14} {'ours ms':>9} {'speed-up':>9}")
+    for name, chars in samples:
+        def timed(fn):
+            ts = []
+            for _ in range(5):
+                t = time.perf_counter()
+                res = fn(chars)
+                ts.append(time.perf_counter() - t)
+            return statistics.median(ts), res
+        tp, rp = timed(lambda c: plumber_dedupe(c, tolerance=1))
+        to, ro = timed(lambda c: dedupe_chars(c, 1.0))
+        assert len(rp) == len(ro), (len(rp), len(ro))
+        print(f"{name:<28} {len(chars):>6} {len(ro):>6} {1000 * tp:>14.2f} {1000 * to:>9.2f} {tp / to:>8.1f}×")
+
+
+# --------------------------------------------------------------------------- 4. RSS
+
+def long_pdf(pages: int) -> bytes:
+    """A realistic long document: each page has a title line, prose and a ruled 12×8 table."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(595, 842))
+    for i in range(pages):
+        c.setFont("STSong-Light", 10)
+        c.drawString(70, 800, f"某某镇人民政府政府信息公开工作年度报告（第{i + 1}页）")
+        for k in range(12):
+            c.drawString(70, 780 - k * 16, "本报告由某某镇人民政府办公室根据《条例》要求编制，数据统计期限为全年。")
+        top = 560
+        for r in range(13):
+            c.line(70, top - r * 22, 530, top - r * 22)
+        for j in range(9):
+            x = 70 + j * (460 / 8)
+            c.line(x, top, x, top - 12 * 22)
+        for r in range(12):
+            c.drawString(74, top - r * 22 - 15, f"第{r + 1}项")
+            for j in range(1, 8):
+                c.drawString(74 + j * (460 / 8), top - r * 22 - 15, str((i * 7 + r * 3 + j) % 500))
+        c.drawCentredString(297, 30, f"- {i + 1} -")
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+_CHILD = r"""
+import resource, sys, time
+t0 = time.perf_counter(); c0 = time.process_time()
+from extractors.pdf import read_pdf
+t1 = time.perf_counter(); c1 = time.process_time()
+n, tables = 0, 0
+if sys.argv[1] != "-":
+    d = read_pdf(sys.argv[1], max_pages=100000)
+    n, tables = d.pages, len(d.tables)
+t2 = time.perf_counter(); c2 = time.process_time()
+print(n, tables, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, t2 - t1, c2 - c1)
+"""
+
+
+def _child(arg: str) -> tuple[int, int, float, float, float]:
+    out = subprocess.run([sys.executable, "-c", _CHILD, arg], capture_output=True, text=True, check=True,
+                         cwd=ROOT).stdout.split()
+    return int(out[0]), int(out[1]), int(out[2]) / 1024, float(out[3]), float(out[4])
+
+
+def bench_rss(pages: int, tmp: Path) -> None:
+    print("\n== 4. peak RSS reading long PDFs (fresh subprocess each; pages with prose + a 12×8 ruled table)")
+    base = _child("-")
+    print(f"{'document':<22} {'pages':>6} {'tables':>7} {'peak RSS MB':>12} {'ms/page wall':>13} {'ms/page cpu':>12}")
+    print(f"{'(imports only)':<22} {0:>6} {0:>7} {base[2]:>12.0f} {'-':>13} {'-':>12}")
+    for n in sorted({30, pages}):
+        p = tmp / f"long_{n}.pdf"
+        p.write_bytes(long_pdf(n))
+        got = _child(str(p))
+        print(f"{p.name:<22} {got[0]:>6} {got[1]:>7} {got[2]:>12.0f} {1000 * got[3] / n:>13.1f} {1000 * got[4] / n:>12.1f}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pages", type=int, default=300, help="pages of the long PDF for the RSS figure")
+    ap.add_argument("--no-rss", action="store_true", help="skip the long-PDF RSS measurement")
+    ap.add_argument("--out", type=Path, default=None, help="keep the corpus here (default: a temp dir)")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="gongkai-bench-") as td:
+        tmp = Path(td)
+        corpus_dir = args.out or tmp / "corpus"
+        t = time.perf_counter()
+        files = build_corpus(corpus_dir)
+        have_corpus = any(f.parent == corpus_dir for f in files)
+        print(f"corpus: {len(files)} documents in {corpus_dir} (built in {time.perf_counter() - t:.1f} s)")
+        bench_speed(files)
+        bench_accuracy(corpus_dir if have_corpus else None)
+        bench_dedupe(corpus_dir if have_corpus else None)
+        if not args.no_rss:
+            bench_rss(args.pages, tmp)
+    print("\ntargets: ≤ 50 ms per text-PDF page (cpu, one core); 300 pages < 300 MB peak RSS")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

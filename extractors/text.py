@@ -75,7 +75,8 @@ def _readable(text: str) -> bool:
     return ok / len(sample) >= 0.7
 
 
-_SEP_ROW = re.compile(r"^[\s\-=|:+_—–]*$")
+# a rule line ("------", "|---|---|", "======"); a lone "—" or "-" is a marker value, not a rule
+_SEP_ROW = re.compile(r"^\s*$|^[\s|:+]*[-=_]{3,}[\s\-=_|:+]*$|^\s*[—–]{4,}\s*$")
 _TAG = re.compile(r"</?(?:p|span|div|br|td|tr|b|strong|font)\b[^>]*>", re.I)
 _MAX_LABEL_LINE = 42  # longer lines are prose, never a table label (the longest label has 37 characters)
 
@@ -106,6 +107,8 @@ _GLUED = re.compile(r"^(.*[\u4e00-\u9fff）)”])(\d[\d,]*(?:\.\d+)?)$")
 def _split_trailing_values(line: str) -> list[str]:
     """A label followed by values separated by single spaces (text copied from a PDF:
     "（七）总计 5 0 0 0 0 0 5") → [label, values…]; any other line stays one cell."""
+    if looks_like_value(line):
+        return [line]  # "减4", "2977.8555万元": one value, not a label and a number
     glued = _GLUED.match(line)
     if glued and _label_line(glued.group(1)):
         # digits glued to the label: cells run together (only the identities could split them)

@@ -84,3 +84,15 @@ def test_cells_run_together_are_unreadable_never_wrong(seeds_dir):
         [c for c in rec.cells if c.value is not None][:3]
     assert sum(1 for i in rec.issues if i.code == "run_together_values") >= 20
     assert not [i for i in rec.issues if i.code == "unknown_row"]
+
+
+def test_marker_lines_are_values_not_rules():
+    assert text_to_rows("行政许可\n—\n减4\n增4\n------\n|---|---|\n规章\t—\t-\t/\n——————\n") == \
+        [["行政许可", "—", "减4", "增4"], ["规章", "—", "-", "/"]]
+    rec = extract("某镇2020年政府信息公开工作年度报告\n第二十条第（五）项\n信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n"
+                  "行政许可\t—\t-\t/\n其他对外管理服务事项\n3\n减4\n—\n".encode())
+    cm = rec.cell_map()
+    assert [cm[("proactive", "administrative_licensing", c)].status
+            for c in ("items_last_year", "items_change", "decisions")] == ["marker"] * 3
+    assert [cm[("proactive", "other_external_services", c)].value
+            for c in ("items_last_year", "items_change", "decisions")] == [3, -4, None]

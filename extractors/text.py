@@ -107,7 +107,7 @@ _GLUED = re.compile(r"^(.*[\u4e00-\u9fff）)”])(\d[\d,]*(?:\.\d+)?)$")
 def _split_trailing_values(line: str) -> list[str]:
     """A label followed by values separated by single spaces (text copied from a PDF:
     "（七）总计 5 0 0 0 0 0 5") → [label, values…]; any other line stays one cell."""
-    if looks_like_value(line):
+    if not re.search(r"\s", line) and looks_like_value(line):
         return [line]  # "减4", "2977.8555万元": one value, not a label and a number
     glued = _GLUED.match(line)
     if glued and _label_line(glued.group(1)):

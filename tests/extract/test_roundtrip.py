@@ -26,14 +26,15 @@ from gongkai.fixtures.spec import ReportSpec, random_spec
 VARIANTS = {
     "pdf": [{}, {"spaced": True}, {"fake_bold": True}, {"kangxi": True}, {"split": False},
             {"rotated": True}],
-    "html": [{}, {"encoding": "gbk"}, {"chrome": False}],
+    "html": [{}, {"encoding": "gbk"}, {"chrome": False}, {"encoding": "gbk", "meta": False},
+             {"encoding": "gb18030", "depth": 60}],
     "docx": [{}],
-    "txt": [{}, {"layout": "lines"}],
+    "txt": [{}, {"layout": "lines"}, {"layout": "pipes"}, {"layout": "spaces"}],
 }
-# examples per format, so the whole module runs in about a minute (DOCX extraction is the slowest);
+# examples per format: the module runs in well under a minute (PDF rendering + reading dominate);
 # GONGKAI_ROUNDTRIP_SCALE=10 explores ten times more (derandomized: the same run every time)
 SCALE = int(os.environ.get("GONGKAI_ROUNDTRIP_SCALE", "1"))
-EXAMPLES = {"pdf": 8 * SCALE, "html": 12 * SCALE, "docx": 8 * SCALE, "txt": 20 * SCALE}
+EXAMPLES = {"pdf": 20 * SCALE, "html": 40 * SCALE, "docx": 20 * SCALE, "txt": 60 * SCALE}
 MARKERS = ("—", "/", "无")
 
 

@@ -38,6 +38,9 @@ _CHANGE_RE = re.compile(rf"^(?P<sign>[+\-]|增加?|减少?|新增)?\s*(?P<num>{_
 _AMOUNT_RE = re.compile(rf"^(?P<num>{_NUM})\s*(?P<unit>万元|万|元|亿元)?$")
 
 
+_SPACED_DIGITS = re.compile(r"\d\s+\d")
+
+
 def _dec(s: str) -> Decimal | None:
     try:
         return Decimal(s.replace(",", ""))
@@ -67,6 +70,9 @@ def parse_value(text: str | None, kind: str = COUNT) -> Parsed:
     """Parse a printed value (see module doc). Never raises."""
     if text is None:
         return Parsed(None, BLANK)
+    if _SPACED_DIGITS.search(clean(text)):
+        # "1 0": two values in one cell, or one spaced out — never guess which
+        return Parsed(None, UNREADABLE, errors.UNREADABLE_VALUE)
     t = _strip(text)
     if t == "":
         return Parsed(None, BLANK)

@@ -34,7 +34,7 @@ def test_markers(text):
         assert p.status == MARKER and p.value is None
 
 
-@pytest.mark.parametrize("text,kind", [("abc", COUNT), ("1.5", COUNT), ("约5", COUNT), ("-3", COUNT),
+@pytest.mark.parametrize("text,kind", [("1 0", COUNT), ("12 5", AMOUNT), ("abc", COUNT), ("1.5", COUNT), ("约5", COUNT), ("-3", COUNT),
                                        ("5万元", COUNT), ("1.5", CHANGE), ("十二", AMOUNT)])
 def test_unreadable(text, kind):
     p = parse_value(text, kind)

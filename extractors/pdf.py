@@ -83,7 +83,8 @@ def check_streams(
 
     Raises ``ExtractionFailure(decompression_bomb)`` as soon as one stream would inflate past
     ``max_stream_bytes`` or all together past ``max_total_bytes``; never holds more than ``chunk``
-    inflated bytes at once. Returns the total inflated size. Streams that are not valid zlib data
+    inflated bytes at once. Image XObjects are skipped: reading text never inflates them, and a
+    long scan with Flate-compressed pages must not look like a bomb. Returns the total inflated size. Streams that are not valid zlib data
     (encrypted documents, broken streams) are skipped: pdfminer judges them later.
     """
     total = 0
@@ -95,6 +96,8 @@ def check_streams(
             head = head[objs[-1].end() :]
         if b"/FlateDecode" not in head and b"/Fl " not in head and b"/Fl]" not in head and b"/Fl/" not in head:
             continue
+        if re.search(rb"/Subtype\s*/Image", head):
+            continue  # image data is never inflated to read text (pdfminer keeps it as a stream)
         d = zlib.decompressobj()
         pos = m.end()
         size = 0

@@ -206,6 +206,13 @@ def test_check_streams_stops_a_bomb_before_inflating_it():
     assert e.value.code == errors.DECOMPRESSION_BOMB
 
 
+def test_image_streams_are_not_inflated_by_the_check():
+    comp = zlib.compress(b"\0" * (4 * 1024 * 1024), 9)
+    data = (b"%PDF-1.4\n5 0 obj\n<< /Type /XObject /Subtype /Image /Width 2048 /Height 2048 /Length "
+            + str(len(comp)).encode() + b" /Filter /FlateDecode >>\nstream\n" + comp + b"\nendstream\nendobj\n")
+    assert check_streams(data, max_stream_bytes=1024 * 1024) == 0
+
+
 def test_uncompressed_and_broken_streams_are_left_to_the_parser():
     data = (b"%PDF-1.4\n1 0 obj\n<< /Length 5 >>\nstream\nhello\nendstream\nendobj\n"
             b"2 0 obj\n<< /Length 5 /Filter /FlateDecode >>\nstream\nxxxxx\nendstream\nendobj\n")

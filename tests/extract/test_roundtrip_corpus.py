@@ -12,12 +12,6 @@ import pytest
 from extractors.api import extract
 from gongkai.fixtures import corpus
 
-# corpus files the extractor does not handle yet (reported to the lead); they xfail, non-strict
-KNOWN_GAPS = {
-    "bad/cid_glyphs.pdf": "extractor: a PDF whose text is only (cid:N) glyphs gives not_a_report, "
-                          "not no_text_layer",
-}
-
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
@@ -35,7 +29,7 @@ def _num(v):
 def test_every_corpus_file_extracts_as_the_manifest_says(built):
     root, manifest = built
     specs = {sid: spec for sid, (spec, _src) in corpus.seed_specs().items()}
-    problems, known = [], []
+    problems = []
     for e in manifest:
         rec = extract(root / e["file"])
         got = rec.error.code if rec.error else "ok"
@@ -55,8 +49,5 @@ def test_every_corpus_file_extracts_as_the_manifest_says(built):
                         bad.append(f"{'/'.join(c.key())}: expected {c.value!r} ({c.status}), "
                                    f"got {(g.value, g.status) if g else None}")
         if bad:
-            (known if e["file"] in KNOWN_GAPS else problems).append(f"{e['file']}: " + "; ".join(bad[:5]))
+            problems.append(f"{e['file']}: " + "; ".join(bad[:5]))
     assert not problems, "\n".join(problems)
-    if known:
-        pytest.xfail("known extractor gaps: " + " | ".join(f"{k} ({KNOWN_GAPS[k.split(':')[0]]})"
-                                                           for k in known))

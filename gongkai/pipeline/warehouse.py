@@ -70,7 +70,7 @@ def alert_step(checks: dict, *, to: Sequence[str] | None = None, conn_id: str = 
     digest = (checks or {}).get("digest")
     if not digest:
         return False
-    Digest = _need("gongkai.quality", "Digest")
+    Digest = _need("gongkai.quality.alerts", "Digest")
     send_digest = _need("gongkai.quality", "send_digest")
     send_digest(Digest(**digest), to=list(to or alert_recipients()), conn_id=conn_id,
                 sender=sender or alert_sender())

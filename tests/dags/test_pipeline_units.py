@@ -218,3 +218,15 @@ def test_demo_summary_renders_every_figure():
 def test_data_dir_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("GONGKAI_DATA_DIR", str(tmp_path))
     assert af.airflow_home() == tmp_path / "airflow" and db.data_dir() == tmp_path
+
+
+def test_alert_step_sends_the_digest_through_smtp(tmp_path, monkeypatch):
+    with SmtpSink(tmp_path / "mail") as sink:
+        monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", af.smtp_conn_json(sink.host, sink.port))
+        digest = {"subject": "[gongkai] 1 critical failure: 天津市滨海新区小王庄镇人民政府 2020",
+                  "text": "R1 failed for 小王庄镇", "html": "<p>R1 failed for 小王庄镇</p>"}
+        assert alert_step({"digest": digest}, to=["ops@localhost"], sender="gongkai@localhost") is True
+        files = sink.messages()
+    assert len(files) == 1
+    msg = message_from_bytes(files[0].read_bytes(), policy=default_policy)
+    assert "小王庄镇" in msg["Subject"] and msg["To"] == "ops@localhost"

@@ -60,7 +60,7 @@ def command(files: tuple[str, ...], as_json: bool, isolated: bool, timeout: floa
             failed += 1
         click.echo(rec.to_json() if as_json else render_record(rec))
         if show_progress:
-            status = rec.error.code if rec.error else f"{sum(c.status == 'ok' for c in rec.cells)} cells"
+            status = rec.error.code if rec.error else f"{sum(c.status == 'ok' for c in rec.cells)} of {len(rec.cells)} cells read"
             click.echo(f"[{i}/{total}] {rec.source.path}: {status}", err=True)
 
     if isolated:

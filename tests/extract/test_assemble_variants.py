@@ -229,3 +229,25 @@ def test_numbering_only_labels_resolve_within_the_current_group():
     for code, v in expect.items():
         assert cm[("applications", code, "total")].value == v, code
     assert not [i for i in rec.issues if i.code == "unknown_row"]
+
+
+def test_duplicate_rows_keep_the_first_and_say_so():
+    rows = [["第二十条第（一）项", None, None, None], ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+            ["规章", "1", "0", "1"], ["规章", "1", "0", "1"], ["行政规范性文件", "2", "0", "2"], ["行政规范性文件", "3", "0", "2"]]
+    rec = assemble(RawDocument("text/html", "某局2022年政府信息公开工作年度报告", [_grid(rows, None, "html")]), Source("a", ""))
+    cm = rec.cell_map()
+    assert cm[("proactive", "normative_documents", "issued_this_year")].value == 2
+    dups = [i for i in rec.issues if i.code == "duplicate_row"]
+    assert [(i.row, i.column) for i in dups] == [("normative_documents", "issued_this_year")]
+
+
+def test_render_shows_statuses_distinctly():
+    from extractors.render import render_record
+
+    data = report().decode().replace("\t".join(str(app_value(0, j)) for j in range(7)), "—\t/\t无\t1\t2\t3\t4")
+    text = render_record(extract(data.encode(), name="r.txt"))
+    assert "某某区人民政府" in text and "format 2021" in text
+    line = next(x for x in text.splitlines() if x.strip().startswith("一、本年新收"))
+    assert line.split()[1:] == ["—", "—", "—", "1", "2", "3", "4"]
+    other = next(x for x in text.splitlines() if x.strip().startswith("（六）其他处理"))
+    assert set(other.split()[1:]) == {"∅"}

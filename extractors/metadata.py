@@ -45,7 +45,7 @@ def _tidy_name(s: str) -> str:
     s = clean(s)
     s = re.sub(r"^.*?[:：>》]\s*", "", s) if re.search(r"[:：>》]", s) else s
     s = re.sub(r"[\s\"“”《》<>#*]", "", s)
-    s = re.sub(r"^(关于)?", "", s)
+    s = re.sub(r"^(关于)?(印发|公布|发布)?", "", s)
     return s.strip("，,。.、 ")
 
 

@@ -15,7 +15,6 @@ import argparse
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
@@ -47,12 +46,14 @@ def main() -> None:
     ap.add_argument("--reports", type=int, default=10_000)
     ap.add_argument("--batch-size", type=int, default=500)
     ap.add_argument("--skip-dbt", action="store_true")
+    ap.add_argument("--dbt-runs", type=int, default=2, help="dbt builds in a row (the first parses fully)")
     ap.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = ap.parse_args()
 
     server = os.environ.get("WAREHOUSE_URL") or db.embedded_url(database="postgres")
-    name = f"gongkai_bench_{os.getpid()}"
+    name = "gongkai_bench"  # a stable name: dbt's partial parsing survives between runs
     with psycopg.connect(server, autocommit=True) as c:
+        c.execute(f'drop database if exists "{name}" with (force)')
         c.execute(f'create database "{name}"')
     url = urlunparse(urlparse(server)._replace(path="/" + name))
     try:
@@ -75,12 +76,13 @@ def main() -> None:
             again = load_records(conn, ((r, None) for r in recs), batch_size=args.batch_size)
             print(f"reload (all unchanged): {time.perf_counter() - t:.2f} s, {again.unchanged} unchanged")
         if not args.skip_dbt:
-            with tempfile.TemporaryDirectory() as tmp:
+            work = db.data_dir() / "dbt" / "bench"
+            for run in range(1, args.dbt_runs + 1):
                 t = time.perf_counter()
-                ok = transform.dbt_build(url, target_path=Path(tmp) / "target", profiles_dir=Path(tmp))
+                ok = transform.dbt_build(url, target_path=work / "target", profiles_dir=work)
                 dbt_s = time.perf_counter() - t
-            print(f"dbt build: {'green' if ok else 'FAILED'} in {dbt_s:.1f} s for {len(recs)} reports "
-                  f"(target < 60 s: {'OK' if ok and dbt_s < 60 else 'MISSED'})")
+                print(f"dbt build #{run}: {'green' if ok else 'FAILED'} in {dbt_s:.1f} s for {len(recs)} reports "
+                      f"(target < 60 s: {'OK' if ok and dbt_s < 60 else 'MISSED'})")
             with psycopg.connect(url) as conn:
                 n = conn.execute("select count(*) from marts.fct_report_cells").fetchone()[0]
                 print(f"marts.fct_report_cells: {n} rows")

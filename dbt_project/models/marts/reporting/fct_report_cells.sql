@@ -1,4 +1,9 @@
--- One row per report × cell.
+-- One row per report × cell. The grain is enforced by a unique index (cheaper than a data test
+-- that groups two million rows).
+{{ config(indexes=[
+    {'columns': ['report_key', 'table_code', 'row_code', 'column_code'], 'unique': True}
+]) }}
+
 select
     report_key,
     document_id,

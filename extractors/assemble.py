@@ -100,6 +100,7 @@ for _fv in vocab.FORMAT_VERSIONS:
         _ALL_PROACTIVE_COLS.setdefault(_b.code, []).extend(_b.columns)
 
 
+_ALL_COLS_FLAT = tuple(dict.fromkeys(c for cols in _ALL_PROACTIVE_COLS.values() for c in cols))
 _ROW_BLOCK = {r.code: code for code, rows in _ALL_PROACTIVE_ROWS.items() for r in rows}
 _ALL_ROWS_FLAT = [r for rows in _ALL_PROACTIVE_ROWS.values() for r in rows]
 
@@ -290,6 +291,7 @@ def assemble(raw: RawDocument, source: Source) -> Record:
     app_state = _AppState()
     headers: dict[str, tuple[dict[int, str], int]] = {}  # block → (index → key, width)
     review_order: tuple[str, ...] | None = None
+    pending_fresh = False  # a proactive header row was read and no data row since
 
     for table in raw.tables:
         # text layouts, and PDF tables found by the text strategy (unruled: column positions are
@@ -321,27 +323,36 @@ def assemble(raw: RawDocument, source: Source) -> Record:
             elif "政府信息公开行政复议" not in joined and re.match(r"^[二三]、", joined) and not has_values \
                     and ("主动公开" in joined):
                 section, block = "proactive", None
+            elif section != "proactive" and not has_values and "信息内容" in joined and any(
+                    match_column(k, _ALL_COLS_FLAT) for _, k in label_cells):
+                section, block = "proactive", None  # a 第二十条 table printed without its titles
 
             if section == "proactive":
                 inferred = _infer_block(short, block)
                 if inferred is not None and inferred != block and (block is None or _BLOCK_RE.search(joined) is None):
-                    if block is None and "proactive:pending" in headers and inferred not in headers:
+                    # a header row just above the first row of another block is that block's header
+                    if pending_fresh and "proactive:pending" in headers:
                         headers[inferred] = headers["proactive:pending"]
                     block = inferred
             if section is None:
                 continue
             if block is None:
                 if section == "proactive":  # a header before any block is known
-                    cols = [c for b in _ALL_PROACTIVE_COLS.values() for c in b]
-                    found = {i: k for i, k in label_cells if match_column(k, cols)}
+                    found = {i: k for i, k in label_cells if match_column(k, _ALL_COLS_FLAT)}
                     if found:
                         headers["proactive:pending"] = (found, len(cells))
+                        pending_fresh = True
                 continue
 
             # -------- header rows
             if section == "proactive":
                 cols = _ALL_PROACTIVE_COLS.get(block, [])
                 found = {i: k for i, k in label_cells if match_column(k, cols)}
+                found_any = {i: k for i, k in label_cells if match_column(k, _ALL_COLS_FLAT)}
+                if found_any and ("信息内容" in joined or not _match_row(short, _ALL_ROWS_FLAT)):
+                    # a header row: this block's, or (tables without markers) the next block's
+                    headers["proactive:pending"] = (found_any, len(cells))
+                    pending_fresh = True
                 if found and not _match_row(short, _ALL_PROACTIVE_ROWS.get(block, [])) or \
                         (found and "信息内容" in joined):
                     headers[block] = (found, len(cells))
@@ -367,6 +378,7 @@ def assemble(raw: RawDocument, source: Source) -> Record:
                     evidence["2019"] += 1
                 h, w = headers.get(block, ({}, None))
                 obs.append(_Obs("proactive", block, row, cells, first_val, grid, page, h, w))
+                pending_fresh = False
 
             elif section == "applications":
                 hdr = {i: k for i, k in label_cells if match_column(k, vocab.APPLICANT_COLUMNS)}

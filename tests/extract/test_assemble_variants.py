@@ -251,3 +251,34 @@ def test_render_shows_statuses_distinctly():
     assert line.split()[1:] == ["—", "—", "—", "1", "2", "3", "4"]
     other = next(x for x in text.splitlines() if x.strip().startswith("（六）其他处理"))
     assert set(other.split()[1:]) == {"∅"}
+
+
+def test_proactive_tables_without_titles_or_markers_keep_their_headers():
+    """Each 第二十条 table printed with only its header row (titles outside the ruled grid): blocks
+    come from the row labels, and each header gives its own block's positions (blank ≠ missing)."""
+    t1 = [["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"], ["规章", "", "1", "2"],
+          ["规范性文件", "3", "", "5"]]
+    t5 = [["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"], ["行政许可", "7", "-2", ""],
+          ["其他对外管理服务事项", "1", "0", "1"]]
+    t6 = [["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"], ["行政处罚", "4", "减1", "3"],
+          ["行政强制", "", "", ""]]
+    t8 = [["信息内容", "上一年项目数量", "本年增/减", ""], ["行政事业性收费", "2", "0", ""]]
+    t9 = [["信息内容", "采购项目数量", "采购总金额", ""], ["政府集中采购", "3", "251000元", ""]]
+    raw = RawDocument("application/pdf", "某某镇人民政府2020年政府信息公开工作年度报告",
+                      [_grid(t, 2) for t in (t1, t5, t6, t8, t9)], 5)
+    rec = assemble(raw, Source("x.pdf", ""))
+    assert rec.report.format_version == "2019"
+    cm = rec.cell_map()
+
+    def vals(row, cols):
+        return [(cm[("proactive", row, c)].value, cm[("proactive", row, c)].status) for c in cols]
+
+    c1 = ("made_this_year", "published_this_year", "total_published")
+    c5 = ("items_last_year", "items_change", "decisions")
+    assert vals("regulations", c1) == [(None, "blank"), (1, "ok"), (2, "ok")]
+    assert vals("normative_documents", c1) == [(3, "ok"), (None, "blank"), (5, "ok")]
+    assert vals("administrative_licensing", c5) == [(7, "ok"), (-2, "ok"), (None, "blank")]
+    assert vals("administrative_penalty", c5) == [(4, "ok"), (-1, "ok"), (3, "ok")]
+    assert vals("administrative_coercion", c5) == [(None, "blank")] * 3
+    assert vals("administrative_fees", ("items_last_year", "items_change")) == [(2, "ok"), (0, "ok")]
+    assert str(cm[("proactive", "centralized_procurement", "procurement_amount")].value) == "25.1"

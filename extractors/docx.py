@@ -15,6 +15,7 @@ import io
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 from extractors import errors
@@ -81,7 +82,23 @@ def table_grid(tbl) -> list[list[RawCell | None]]:
     return grid
 
 
+MAX_UNCOMPRESSED = 256 * 1024 * 1024  # all parts of the package together
+
+
+def _check_package(data: bytes) -> None:
+    """Refuse a .docx whose parts inflate past the limit (a zip bomb) before python-docx reads it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise ReaderError(errors.CORRUPT_DOCX, f"not a valid .docx (zip): {e}") from e
+    if total > MAX_UNCOMPRESSED:
+        raise ReaderError(errors.DECOMPRESSION_BOMB,
+                          f"the .docx parts inflate to {total} bytes, over the limit of {MAX_UNCOMPRESSED}")
+
+
 def read_docx(data: bytes, *, media_type: str = MEDIA_TYPE) -> RawDocument:
+    _check_package(data)
     try:
         import docx  # python-docx
 

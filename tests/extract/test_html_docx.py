@@ -292,3 +292,17 @@ def test_html_with_a_wrong_charset_declaration(declared, actual):
     assert rec.error is None, rec.error
     assert rec.report.publisher == "测试县人民政府"
     assert rec.cell_map()[("proactive", "administrative_licensing", "decisions")].value == 9487
+
+
+def test_docx_zip_bomb_is_refused(monkeypatch):
+    import zipfile
+
+    from extractors import docx as docx_reader
+
+    monkeypatch.setattr(docx_reader, "MAX_UNCOMPRESSED", 1_000_000)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"<w:document>" + b" " * 5_000_000 + b"</w:document>")
+    rec = extract(buf.getvalue(), name="bomb.docx")
+    assert rec.error.code == "decompression_bomb"

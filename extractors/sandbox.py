@@ -140,6 +140,25 @@ class _Worker:
     started: float = field(default_factory=time.monotonic)
 
 
+def _forget_inherited_forkserver() -> None:
+    """After a plain fork, the child inherits the parent's forkserver bookkeeping, but that server
+    is not its child (Python 3.11 then fails with ChildProcessError in ensure_running): forget it,
+    so the child starts its own forkserver when it needs one."""
+    try:
+        from multiprocessing import forkserver
+
+        fs = forkserver._forkserver
+        fs._forkserver_pid = None
+        fs._forkserver_address = None
+        fs._forkserver_alive_fd = None
+    except Exception:  # noqa: BLE001 - other Python versions: nothing to reset
+        pass
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited_forkserver)
+
+
 def _context() -> Any:
     ctx = mp.get_context("forkserver")
     with contextlib.suppress(Exception):
@@ -166,6 +185,12 @@ class WorkerPool:
 
     # -- worker lifecycle
     def _spawn(self) -> _Worker:
+        cur = mp.current_process()
+        if cur.daemon:
+            # Inside a daemonic process (a Celery prefork worker, a multiprocessing pool …)
+            # multiprocessing refuses to start children. Our workers are daemons themselves and
+            # are killed by close(), so nothing is orphaned: lift the flag for this process.
+            cur._config["daemon"] = False  # type: ignore[attr-defined]
         parent, child = self._ctx.Pipe(duplex=True)
         proc = self._ctx.Process(target=_worker_main, args=(child, self.memory_mb, self.target), daemon=True,
                                  name="gongkai-extract")

@@ -112,3 +112,27 @@ def test_error_record_shape(tmp_path):
     d = rec.to_dict()
     assert d["error"] == {"code": "corrupt_pdf", "message": "bad"} and d["cells"] == []
     assert d["source"]["media_type"] == "application/pdf" and d["source"]["size"] == 13
+
+
+def _from_daemon(path: str, q) -> None:
+    try:
+        rec = extract_isolated(path, target=TARGET, timeout_s=30)
+        q.put(("ok", rec.error.code if rec.error else None, rec.source.path))
+    except BaseException as e:  # noqa: BLE001 - report anything to the parent
+        q.put(("fail", repr(e), None))
+
+
+def test_works_inside_a_daemonic_process(tmp_path):
+    """Celery prefork workers and multiprocessing pools are daemonic: the pool must still start."""
+    import multiprocessing as mp
+
+    (p,) = _files(tmp_path, ["good"])
+    ctx = mp.get_context("fork")
+    q = ctx.Queue()
+    proc = ctx.Process(target=_from_daemon, args=(str(p), q), daemon=True)
+    proc.start()
+    try:
+        got = q.get(timeout=60)
+        assert got == ("ok", None, str(p)), got
+    finally:
+        proc.join(10)

@@ -234,3 +234,40 @@ def test_fast_objects_equal_pdfplumbers(merged_pdf, split_pdf):
                        [tuple(c[k] for k in _CHAR_KEYS) for c in fast["char"]]
                 for kind in set(ref) - {"char"}:
                     assert ref[kind] == fast[kind]
+
+
+def test_unruled_table_falls_back_to_the_text_strategy(tmp_path):
+    """No ruling lines at all, but rows of numbers in aligned columns: read with the text strategy."""
+    path = tmp_path / "unruled.pdf"
+    c = canvas.Canvas(str(path), pagesize=(W, H))
+    c.setFont(FONT, 10)
+    c.drawString(80, H - 60, "三、收到和处理政府信息公开申请情况")
+    heads = ["自然人", "商业企业", "科研机构", "总计"]
+    for j, h in enumerate(heads):
+        c.drawString(260 + j * 70, H - 100, h)
+    rows = [("本年新收", [5, 1, 0, 6]), ("上年结转", [2, 0, 0, 2]), ("予以公开", [3, 1, 0, 4]),
+            ("总计", [7, 1, 0, 8])]
+    for i, (label, vals) in enumerate(rows):
+        y = H - 125 - i * 22
+        c.drawString(80, y, label)
+        for j, v in enumerate(vals):
+            c.drawString(270 + j * 70, y, str(v))
+    c.showPage()
+    c.save()
+    doc = read_pdf(path)
+    assert len(doc.tables) == 1 and doc.tables[0].source == "pdf:text"
+    g = [[x for x in r if x] for r in grid_texts(doc.tables[0])]
+    assert ["本年新收", "5", "1", "0", "6"] in g and ["总计", "7", "1", "0", "8"] in g
+
+
+def test_prose_pages_give_no_tables(tmp_path):
+    path = tmp_path / "prose.pdf"
+    c = canvas.Canvas(str(path), pagesize=(W, H))
+    c.setFont(FONT, 11)
+    for k in range(20):
+        c.drawString(70, H - 80 - k * 22, f"2024年，全区政府信息公开工作取得一定成绩，第{k + 1}段。")
+    c.rect(60, 60, W - 120, H - 120)  # a frame around the prose is not a table
+    c.showPage()
+    c.save()
+    doc = read_pdf(path)
+    assert doc.tables == [] and "全区政府信息公开工作" in doc.text

@@ -93,7 +93,10 @@ def label_key(text: str | None) -> str:
     t = clean(text)
     t = re.sub(r"</?[a-zA-Z][^>]*>", "", t)
     t = _NOISE.sub("", t)
-    # numbering: "1、" / "1," / "1．" → "1."
+    # numbering: "(1)" / "①" / "1、" / "1," / "1．" → "1."
+    t = re.sub(r"^\((\d{1,2})\)", r"\1.", t)
+    if t and "\u2460" <= t[0] <= "\u2473":  # ① … ⑳
+        t = f"{ord(t[0]) - 0x2460 + 1}.{t[1:]}"
     t = re.sub(r"^(\d{1,2})[、,，.．]", r"\1.", t)
     t = re.sub(r"^(\d{1,2})(?=[^\d.])", r"\1.", t) if re.match(r"^\d{1,2}[\u4e00-\u9fff]", t) else t
     # "一." / "一," → "一、"

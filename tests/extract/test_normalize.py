@@ -11,6 +11,7 @@ from extractors.normalize import clean, label_key, similarity, split_numbering
     ("三\n、\n本\n年\n度\n办\n理\n结\n果", "三、本年度办理结果"),
     ("<p>（本列数据）</p>", "(本列数据)"), ("**规章**", "规章"), ("第二十条第（一）项", "第二十条第(一)项"),
     ("⾏政许可", "行政许可"),  # ⾏ U+2F8F KANGXI RADICAL WALK
+    ("（1）属于国家秘密", "1.属于国家秘密"), ("③危及“三安全一稳定”", "3.危及三安全一稳定"),
 ])
 def test_label_key(raw, key):
     assert label_key(raw) == key

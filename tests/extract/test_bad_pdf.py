@@ -162,7 +162,6 @@ def test_each_bad_pdf_is_one_record_with_its_code(bad_files, name):
     assert rec.cells == [] and rec.source.path == str(path) and rec.error.message
 
 
-@pytest.mark.slow
 def test_300_pages_are_read_within_the_budget(tmp_path):
     p = tmp_path / "pages300.pdf"
     p.write_bytes(text_pages(300, lines=3))

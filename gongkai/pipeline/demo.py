@@ -166,13 +166,15 @@ def read_summary(url: str, summary: DemoSummary) -> DemoSummary:
         for mart in ("rpt_report_overview", "fct_applications", "fct_report_cells"):
             n = _q(conn, f"select count(*) from marts.{mart}")
             summary.marts[mart] = n[0][0] if n else None
-        run = _q(conn, "select run_id from dq.check_runs order by started_at desc limit 1")
+        run = _q(conn, "select run_id, docs_path from dq.check_runs order by started_at desc limit 1")
         if run:
-            summary.rules = {s: n for s, n in _q(conn, "select status, count(*) from dq.rule_results "
-                                                       "where run_id = %s group by 1", (run[0][0],))}
+            summary.rules = {str(s).lower(): n for s, n in _q(
+                conn, "select status, count(*) from dq.rule_results where run_id = %s group by 1", (run[0][0],))}
             summary.critical = [f"{r} {p} {y}" for r, p, y in _q(
-                conn, "select rule, publisher, report_year from dq.rule_results where run_id = %s "
-                      "and status = 'fail' and severity = 'critical' order by 1, 2", (run[0][0],))]
+                conn, "select distinct rule, publisher, report_year from dq.rule_results where run_id = %s "
+                      "and upper(status) = 'FAIL' and severity = 'critical' order by 1, 2", (run[0][0],))]
+            if run[0][1]:
+                summary.gx_docs = run[0][1]
     return summary
 
 
@@ -264,6 +266,7 @@ def run_demo(
         summary.dbt_docs = build_dbt_docs(url, data / "dbt_docs")
     read_summary(url, summary)
     gx = data / "gx_docs"
-    summary.gx_docs = str(next(iter(sorted(gx.rglob("index.html"))), gx)) if gx.exists() else None
+    if not summary.gx_docs and gx.exists():
+        summary.gx_docs = str(next(iter(sorted(gx.rglob("index.html"))), gx))
     summary.seconds = time.perf_counter() - t0
     return summary

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# dbt parse + Airflow's import in a subprocess: ~25 s on an idle 2-core machine.
+pytestmark = pytest.mark.slow
+
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 EXPECTED = {"el_annual_reports", "t_warehouse"}
 

@@ -40,6 +40,7 @@ def built(pg_server_url, tmp_path_factory) -> Built:
     specs = spec_records(40, seed=41)
     for rec, pub in zip(specs, NAMED, strict=False):
         rec.report.publisher = pub
+    specs[20].report.year = 2017  # before the revised regulation: the year dimension widens
     # a report superseded by a newer document for the same publisher and year
     old = copy.deepcopy(specs[10])
     old.source = Source(path="old.pdf", sha256="0" * 64)
@@ -139,6 +140,7 @@ def test_report_year_deadlines(q):
         "select report_year, format_version, government_deadline, department_deadline from marts.dim_report_year")}
     assert rows[2020][0] == "2019" and rows[2021][0] == "2021"
     assert str(rows[2020][1]) == "2021-03-31" and str(rows[2020][2]) == "2021-01-31"
+    assert rows[2017][0] is None and set(range(2017, 2022)) <= set(rows)
 
 
 def test_table_section_dimension_is_the_vocabulary(q):

@@ -11,7 +11,8 @@
    the vocabulary order);
 3. fake-bold de-duplication: pdfplumber's ``dedupe_chars`` (O(n²)) vs ``extractors.pdf.dedupe_chars``;
 4. peak RSS of reading a long PDF (``--pages``, default 300) in a fresh subprocess, next to a
-   30-page one and to the bare imports, and its ms per page.
+   30-page one and to the bare imports, and its ms per page;
+5. throughput of the isolated worker pool (``extractors.sandbox.extract_many``), 1 and 2 workers.
 
 Targets: ≤ 50 ms per text-PDF page on one core; 300 pages < 300 MB RSS.
 """
@@ -203,6 +204,21 @@ def bench_dedupe(corpus_dir: Path | None) -> None:
         print(f"{name:<28} {len(chars):>6} {len(ro):>6} {1000 * tp:>14.2f} {1000 * to:>9.2f} {tp / to:>8.1f}×")
 
 
+# --------------------------------------------------------------------------- 5. isolated workers
+
+def bench_isolated(files: list[Path]) -> None:
+    from extractors.sandbox import extract_many
+
+    print("\n== 5. isolated extraction (extract_many: worker processes, 60 s / 1024 MB budget per document)")
+    print(f"{'workers':>7} {'docs':>5} {'docs/s':>8} {'errors':>7}")
+    for workers in (1, 2):
+        t = time.perf_counter()
+        recs = list(extract_many(files, workers=workers, timeout_s=60, memory_mb=1024))
+        dt = time.perf_counter() - t
+        assert len(recs) == len(files)
+        print(f"{workers:>7} {len(recs):>5} {len(recs) / dt:>8.1f} {sum(1 for r in recs if r.error):>7}")
+
+
 # --------------------------------------------------------------------------- 4. RSS
 
 def long_pdf(pages: int) -> bytes:
@@ -288,6 +304,7 @@ def main() -> int:
         bench_dedupe(corpus_dir if have_corpus else None)
         if not args.no_rss:
             bench_rss(args.pages, tmp)
+        bench_isolated(files)
     print("\ntargets: ≤ 50 ms per text-PDF page (cpu, one core); 300 pages < 300 MB peak RSS")
     return 0
 

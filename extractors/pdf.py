@@ -20,6 +20,7 @@ Errors raise :class:`ExtractionFailure` with a code of :mod:`extractors.errors`.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 import zlib
@@ -333,42 +334,51 @@ def _looks_like_header_row(row: list[RawCell | None]) -> bool:
 
 def table_grid(page: Any, table: Any, chars: list[dict], page_no: int) -> list[list[RawCell | None]]:
     """Expand a pdfplumber table into a full grid: positions covered by merged cells get a
-    ``RawCell(origin=False)`` with the covering cell's text, found geometrically."""
+    ``RawCell(origin=False)`` with the covering cell's text, found geometrically. Characters are
+    put into cells by their midpoints in O(n log m) (bisect on the grid lines)."""
     rows = table.rows
     if not rows:
         return []
-    # column boundaries: the distinct x0 of cells (as pdfplumber's Row.cells are indexed by x0)
-    col_x0 = sorted({b[0] for b in table.cells})
-    col_x1 = [*col_x0[1:], max(b[2] for b in table.cells)]
-    # assign chars to origin cells (by midpoint), via rows first to keep it cheap
-    cell_chars: dict[tuple, list[dict]] = {}
     cells = table.cells
-    by_top = sorted(cells, key=lambda b: b[1])
+    # column boundaries: the distinct x0 of cells (as pdfplumber's Row.cells are indexed by x0)
+    col_x0 = sorted({b[0] for b in cells})
+    col_x1 = [*col_x0[1:], max(b[2] for b in cells)]
+    row_top = [r.bbox[1] for r in rows]
+    # a row's own height is that of its shortest cell (a row-spanning cell reaches further down)
+    row_bottom = [min(b[3] for b in r.cells if b is not None) for r in rows]
+    cover: list[list[tuple | None]] = []
+    for i, row in enumerate(rows):
+        cy = (row_top[i] + row_bottom[i]) / 2
+        line: list[tuple | None] = []
+        for j, b in enumerate(row.cells):
+            if b is None:
+                cx = (col_x0[j] + col_x1[j]) / 2
+                b = next((c for c in cells if c[0] <= cx < c[2] and c[1] <= cy < c[3]), None)
+            line.append(b)
+        cover.append(line)
+    x0, top, x1, bottom = table.bbox
+    cell_chars: dict[tuple, list[dict]] = {}
     for ch in chars:
         hx, vy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
-        for b in by_top:
-            if b[1] > vy:
-                break
-            if b[0] <= hx < b[2] and b[1] <= vy < b[3]:
-                cell_chars.setdefault(b, []).append(ch)
-                break
+        if not (x0 <= hx < x1 and top <= vy < bottom):
+            continue
+        i = bisect.bisect_right(row_top, vy) - 1
+        j = bisect.bisect_right(col_x0, hx) - 1
+        b = cover[i][j] if 0 <= i < len(cover) and 0 <= j < len(cover[i]) else None
+        if b is None or not (b[0] <= hx < b[2] and b[1] <= vy < b[3]):
+            b = next((c for c in cells if c[0] <= hx < c[2] and c[1] <= vy < c[3]), None)
+        if b is not None:
+            cell_chars.setdefault(b, []).append(ch)
     texts = {b: _ordered_text(cell_chars.get(b, [])) for b in cells}
     grid: list[list[RawCell | None]] = []
-    for row in rows:
-        # a row's own height is that of its shortest cell (a row-spanning cell reaches further down)
-        top, bottom = row.bbox[1], min(b[3] for b in row.cells if b is not None)
+    for i, row in enumerate(rows):
         out: list[RawCell | None] = []
         for j, b in enumerate(row.cells):
-            if b is not None:
-                out.append(RawCell(text=texts[b], page=page_no, origin=True, bbox=tuple(b)))
-                continue
-            cx = (col_x0[j] + col_x1[j]) / 2
-            cy = (top + bottom) / 2
-            cover = next((c for c in cells if c[0] <= cx < c[2] and c[1] <= cy < c[3]), None)
-            if cover is None:
+            c = cover[i][j]
+            if c is None:
                 out.append(None)
             else:
-                out.append(RawCell(text=texts[cover], page=page_no, origin=False, bbox=tuple(cover)))
+                out.append(RawCell(text=texts[c], page=page_no, origin=b is not None, bbox=tuple(c)))
         grid.append(out)
     return grid
 

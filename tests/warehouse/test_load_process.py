@@ -107,3 +107,15 @@ def test_sigkill_mid_batch_leaves_no_partial_document(wh_url):
     docs, cells = _check_no_partial(wh_url)
     assert docs == n
     assert cells == sum(len(r.cells) for r in spec_records(n, seed=31))
+
+
+def test_concurrent_loaders_do_not_duplicate(wh_url):
+    n = 300
+    script = KILL_SCRIPT.format(helpers=str(Path(__file__).parent), n=n, url=wh_url)
+    procs = [subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    docs, cells = _check_no_partial(wh_url)
+    assert docs == n and cells == sum(len(r.cells) for r in spec_records(n, seed=31))

@@ -25,7 +25,8 @@ from gongkai.fixtures.spec import ReportSpec, random_spec
 
 VARIANTS = {
     "pdf": [{}, {"spaced": True}, {"fake_bold": True}, {"kangxi": True}, {"split": False},
-            {"rotated": True}, {"repeat_header": True, "footer": "第{page}页"}],
+            {"rotated": True}, {"repeat_header": True, "footer": "第{page}页"},
+            {"shaded": True, "rotated": True}],
     "html": [{}, {"encoding": "gbk"}, {"chrome": False}, {"encoding": "gbk", "meta": False},
              {"encoding": "gb18030", "depth": 60}],
     "docx": [{}],

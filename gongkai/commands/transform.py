@@ -13,7 +13,10 @@ import click
 @click.option("--docs", is_flag=True, help="Also run `dbt docs generate` (catalog into the target dir).")
 @click.option("--profiles-dir", type=click.Path(file_okay=False), default=None,
               help="Where to write profiles.yml (default: data/dbt).")
-def command(url: str | None, select: tuple[str, ...], docs: bool, profiles_dir: str | None) -> None:
+@click.option("--target-path", type=click.Path(file_okay=False), default=None,
+              help="dbt's target directory (default: dbt_project/target).")
+def command(url: str | None, select: tuple[str, ...], docs: bool, profiles_dir: str | None,
+            target_path: str | None) -> None:
     """Run `dbt build` (seeds, staging → intermediate → marts, data and unit tests) on the warehouse.
 
     The schema is migrated first. profiles.yml is written from the warehouse URL; the password is
@@ -26,9 +29,9 @@ def command(url: str | None, select: tuple[str, ...], docs: bool, profiles_dir: 
     """
     from gongkai import transform
 
-    ok = transform.dbt_build(url, list(select) or None, profiles_dir=profiles_dir)
+    ok = transform.dbt_build(url, list(select) or None, profiles_dir=profiles_dir, target_path=target_path)
     if ok and docs:
-        ok = transform.dbt_docs(url, profiles_dir=profiles_dir)
+        ok = transform.dbt_docs(url, profiles_dir=profiles_dir, target_path=target_path)
     if not ok:
         raise click.ClickException("dbt failed (see the output above)")
     click.echo(f"dbt build ok ({transform.DBT_PROJECT_DIR})")

@@ -41,17 +41,21 @@ MARKERS = ("—", "/", "无")
 
 @st.composite
 def spec_params(draw) -> tuple:
-    """A small, printable description of a report: (seed, format, legacy 六, cell edits)."""
+    """A small, printable description of a report: (seed, format, legacy 六, cell edits, year).
+    The year is mostly one the format is prescribed for, sometimes not (a report printed on the
+    other version's form)."""
     seed = draw(st.integers(0, 2**32 - 1))
     fv = draw(st.sampled_from(vocab.FORMAT_VERSIONS))
     legacy = fv == "2021" and draw(st.booleans())
     edits = draw(st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(("", "spell") + MARKERS)),
                           max_size=5))
-    return seed, fv, legacy, tuple(edits)
+    year = draw(st.one_of(st.none(), st.none(), st.none(), st.integers(2019, 2025)))
+    return seed, fv, legacy, tuple(edits), year
 
 
-def build_spec(seed: int, fv: str, legacy: bool, edits: tuple, allow_blank: bool = True) -> ReportSpec:
-    spec = random_spec(random.Random(seed), fv, keep_single_other=legacy or None)
+def build_spec(seed: int, fv: str, legacy: bool, edits: tuple, year: int | None = None,
+               allow_blank: bool = True) -> ReportSpec:
+    spec = random_spec(random.Random(seed), fv, year=year, keep_single_other=legacy or None)
     keys = [k for k, c in spec.cells.items() if c.status != MISSING]
     spellable = [k for k in keys if vocab.kind_of(k[0], k[2]) in (vocab.CHANGE, vocab.AMOUNT)]
     for index, text in edits:
@@ -90,6 +94,11 @@ def mismatches(spec: ReportSpec, fmt: str, variant: dict) -> list[str]:
     assert rec.error is None, f"{fmt} {variant}: {rec.error}"
     got = rec.cell_map()
     out = []
+    off_form = vocab.format_for_year(spec.year) != spec.format_version
+    flagged = any(i.code == "format_version_mismatch" for i in rec.issues)
+    if off_form != flagged:
+        out.append(f"format_version_mismatch issue {'missing' if off_form else 'unexpected'} "
+                   f"(year {spec.year}, printed on the {spec.format_version} form)")
     r = rec.report
     for field, want in (("publisher", spec.publisher), ("year", spec.year),
                         ("format_version", spec.format_version), ("published_on", spec.published_on)):

@@ -101,6 +101,7 @@ class DemoSummary:
     marts: dict[str, int | None] = field(default_factory=dict)
     rules: dict[str, int] = field(default_factory=dict)
     critical: list[str] = field(default_factory=list)
+    fetch_failures: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
     dbt_docs: str | None = None
     gx_docs: str | None = None
@@ -119,7 +120,7 @@ class DemoSummary:
             "gongkai demo — summary",
             f"  DAG runs:      {runs}",
             f"  fetched:       {f.get('fetched', 0)} fetched, {f.get('unchanged', 0)} unchanged, "
-            f"{f.get('failed', 0)} failed",
+            f"{f.get('failed', 0)} failed" + (f" ({'; '.join(self.fetch_failures[:3])})" if self.fetch_failures else ""),
             f"  documents:     {d.get('loaded', 0)} loaded ({d.get('current', 0)} current), "
             f"{d.get('quarantined', 0)} quarantined",
             f"  cells:         {self.cells if self.cells is not None else 'n/a'}",
@@ -157,6 +158,8 @@ def read_summary(url: str, summary: DemoSummary) -> DemoSummary:
         summary.fetch = {s: n for s, n in _q(conn, "select status, count(*) from ops.fetch_log "
                                                    "where coalesce(kind, 'report') <> 'index' group by 1")} or \
             {s: n for s, n in _q(conn, "select status, count(*) from ops.fetch_log group by 1")}
+        summary.fetch_failures = [f"{u.rsplit('/', 1)[-1]}: {c or 'error'}" for u, c in _q(
+            conn, "select distinct url, error_code from ops.fetch_log where status = 'failed' order by 1")]
         docs = dict(_q(conn, "select status, count(*) from raw.documents group by 1"))
         cur = _q(conn, "select count(*) from raw.documents where is_current and status = 'loaded'")
         summary.documents = {"loaded": docs.get("loaded", 0), "quarantined": docs.get("quarantined", 0),

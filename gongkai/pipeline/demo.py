@@ -29,9 +29,18 @@ def _say(progress: Callable[[str], None] | None, msg: str) -> None:
         progress(msg)
 
 
+def _corpus_sources_mtime() -> float:
+    """The newest modification time of what the corpus is rendered from (fixtures code, golden records)."""
+    root = Path(__file__).resolve().parents[2]
+    files = [*(root / "gongkai" / "fixtures").rglob("*"), *(root / "tests" / "golden").glob("*.json")]
+    return max((f.stat().st_mtime for f in files if f.is_file()), default=0.0)
+
+
 def ensure_corpus(corpus_dir: Path, *, rebuild: bool = False, progress=None) -> Path:
-    """Build the sample corpus into `corpus_dir` unless it is already there (manifest.json present)."""
-    if rebuild and corpus_dir.exists():
+    """Build the sample corpus into `corpus_dir` unless it is there and newer than its sources."""
+    manifest = corpus_dir / "manifest.json"
+    stale = manifest.exists() and manifest.stat().st_mtime < _corpus_sources_mtime()
+    if (rebuild or stale) and corpus_dir.exists():
         shutil.rmtree(corpus_dir)
     if not (corpus_dir / "manifest.json").exists():
         from gongkai.fixtures.corpus import build_corpus

@@ -55,3 +55,24 @@ def test_seed_in_every_format(golden, sid):
         if short_rows - flagged:
             problems.append(f"{fmt} {variant}: short rows without row_width_mismatch: {sorted(short_rows - flagged)}")
     assert not problems, f"seed {sid}: {len(problems)} problems\n" + "\n".join(problems[:40])
+
+
+@pytest.mark.slow
+def test_real_report_cells_in_every_format(real_dir):
+    """The real 洪泽区 2024 report's published cells (2021 form), re-rendered in every format."""
+    gold = real_dir / "hongzequ_2024.gold.json"
+    if not gold.is_file():
+        pytest.skip(f"{gold} not found")
+    spec = corpus.spec_from_golden(gold)
+    assert spec.format_version == "2021" and spec.publisher
+    problems = []
+    for fmt, variant in CASES:
+        rec = extract(render(spec, fmt, **variant), name=f"hongzequ.{fmt}")
+        assert rec.error is None, f"{fmt} {variant}: {rec.error}"
+        got = rec.cell_map()
+        for c in spec.record().cells:
+            g = got.get(c.key())
+            if g is None or g.status != c.status or _num(g.value) != _num(c.value):
+                problems.append(f"{fmt} {variant}: {'/'.join(c.key())} expected {c.value!r} ({c.status}), "
+                                f"got {(g.value, g.status, g.raw) if g else None}")
+    assert not problems, "\n".join(problems[:40])

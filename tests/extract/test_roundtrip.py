@@ -3,7 +3,7 @@ the same cells (value and status), the same report metadata.
 
 Reports come from ``random_spec`` (balanced, R1–R6 hold) driven by a hypothesis-drawn seed, format
 version and 2021 legacy single-（六） choice; hypothesis then blanks some cells, replaces some with
-markers ("—", "/", "无"), respells some changes and amounts ("减4", "+4", "12.5万元", "125000元"), and picks the renderer's variant (spaced / fake-bold / Kangxi PDF, GBK HTML,
+markers ("—", "/", "无"), respells some changes, amounts and large counts ("减4", "+4", "12.5万元", "125000元", "1,234"), and picks the renderer's variant (spaced / fake-bold / Kangxi PDF, GBK HTML,
 one-cell-per-line text) and whether the labels carry real-world noise ("(一) ", "1、", typos).
 """
 
@@ -57,7 +57,8 @@ def build_spec(seed: int, fv: str, legacy: bool, edits: tuple, year: int | None 
                allow_blank: bool = True) -> ReportSpec:
     spec = random_spec(random.Random(seed), fv, year=year, keep_single_other=legacy or None)
     keys = [k for k, c in spec.cells.items() if c.status != MISSING]
-    spellable = [k for k in keys if vocab.kind_of(k[0], k[2]) in (vocab.CHANGE, vocab.AMOUNT)]
+    spellable = [k for k in keys if vocab.kind_of(k[0], k[2]) in (vocab.CHANGE, vocab.AMOUNT)
+                 or (spec.cells[k].value or 0) >= 1000]
     for index, text in edits:
         key = keys[index % len(keys)]
         if text == "spell":
@@ -71,11 +72,15 @@ def build_spec(seed: int, fv: str, legacy: bool, edits: tuple, year: int | None 
 
 
 def respell(cell: Cell, n: int) -> Cell:
-    """The same value as real reports also print it: "减4" / "增4" / "+4", "1234.5万元", "12345000元"."""
+    """The same value as real reports also print it: "减4" / "增4" / "+4", "1234.5万元", "12345000元",
+    "1,234"."""
     if cell.status != OK:
         return cell
     v = Decimal(str(cell.value))
-    if vocab.kind_of(cell.table, cell.column) == vocab.CHANGE:
+    kind = vocab.kind_of(cell.table, cell.column)
+    if kind == vocab.COUNT:
+        raw = f"{int(v):,}"  # thousands separators
+    elif kind == vocab.CHANGE:
         raw = (f"减{-v}" if v < 0 else f"增{v}") if n % 2 else (f"{v}" if v < 0 else f"+{v}")
     elif n % 2:
         raw = f"{v}万元"

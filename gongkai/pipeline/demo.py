@@ -190,6 +190,19 @@ def read_summary(url: str, summary: DemoSummary) -> DemoSummary:
     return summary
 
 
+def _sample_server(corpus: Path, port_file: Path) -> SampleServer:
+    """The sample server on the port the previous demo used (so that the report URLs, and with them the
+    conditional GETs of a re-run, stay the same), or on a free port the first time."""
+    port = int(port_file.read_text()) if port_file.exists() and port_file.read_text().strip().isdigit() else 0
+    try:
+        server = SampleServer(corpus, port=port)
+    except OSError:  # taken by something else meanwhile
+        server = SampleServer(corpus)
+    port_file.parent.mkdir(parents=True, exist_ok=True)
+    port_file.write_text(str(server.httpd.server_address[1]))
+    return server
+
+
 def build_dbt_docs(url: str, target: Path) -> str | None:
     """`dbt docs generate` into `target` (index.html + catalog); its index.html path, or None on failure."""
     try:
@@ -241,7 +254,7 @@ def run_demo(
     _say(progress, "dbt parse (the manifest the t_warehouse DAG renders its dbt tasks from) …")
     manifest = dbt_parse(data / "dbt" / "target")
 
-    with SampleServer(corpus) as http, SmtpSink(mail_dir) as smtp:
+    with _sample_server(corpus, data / "demo" / "http_port") as http, SmtpSink(mail_dir) as smtp:
         _say(progress, f"sample corpus on {http.url}  ·  SMTP sink on {smtp.host}:{smtp.port} → {mail_dir}")
         env = af.airflow_env(
             warehouse_url=url,

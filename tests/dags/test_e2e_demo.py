@@ -145,3 +145,23 @@ def test_the_summary_says_where_things_are(demo):
     text = summary.render()
     assert "quarantined" in text and "rule results" in text and summary.emails[0] in text
     assert summary.fetch.get("fetched", 0) >= 40
+
+
+@pytest.mark.slow
+def test_a_rerun_is_idempotent(demo):
+    """The same pipeline again: conditional GETs, nothing re-extracted, no new document, no duplicate cell."""
+    summary, url, data = demo
+    counts = ("select (select count(*) from raw.documents), (select count(*) from raw.cells), "
+              "(select count(*) from ops.fetch_log where kind = 'report' and status = 'fetched')")
+    with psycopg.connect(url) as c:
+        before = c.execute(counts).fetchone()
+    from gongkai.pipeline.demo import run_demo
+
+    again = run_demo(data_dir=data, progress=print)
+    assert again.ok, _log_tail(again, "el_annual_reports")
+    with psycopg.connect(url) as c:
+        after = c.execute(counts).fetchone()
+    # same documents, same cells, and no report fetched anew (304 Not Modified or the same bytes)
+    assert after == before
+    assert again.fetch.get("unchanged", 0) >= 40
+    assert len(again.emails) == 1  # the critical failures are still there: one digest per run

@@ -34,12 +34,15 @@ def run(data_dir: Path) -> float:
 
 
 def stop_embedded(pgdata: Path) -> None:
+    """Stop the embedded Postgres the demo left running (pgserver runs it as user `pgserver` under root)."""
     if not (pgdata / "postmaster.pid").exists():
         return
-    import pgserver
+    import os
 
-    pg_ctl = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_ctl"
-    subprocess.run([str(pg_ctl), "-D", str(pgdata), "stop", "-m", "fast"], check=False, capture_output=True)
+    from pgserver._commands import pg_ctl
+
+    user = "pgserver" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "stop", "-m", "fast"], pgdata=pgdata, user=user)
 
 
 def main() -> int:

@@ -3,6 +3,7 @@ named by WAREHOUSE_URL), real files, real servers on loopback."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -42,6 +43,8 @@ def pg_server_url() -> str:
     if not keep:
         db.stop_embedded(pgdata)
         shutil.rmtree(pgdata, ignore_errors=True)
+    # pgserver logs from an atexit hook, after pytest has closed the streams it captured
+    logging.getLogger("pgserver").disabled = True
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "registry": ("gongkai.commands.registry", "List or extend the registry of publishers and report URLs."),
     "fetch": ("gongkai.commands.fetch", "Fetch report documents into the landing store."),
     "serve-samples": ("gongkai.commands.serve_samples", "Serve the bundled sample corpus over loopback HTTP."),
+    "warehouse": ("gongkai.commands.warehouse", "Print the warehouse URL, or stop the embedded Postgres."),
     "demo": ("gongkai.commands.demo", "Run the whole pipeline end to end on the bundled sample corpus."),
 }
 

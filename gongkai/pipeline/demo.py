@@ -242,7 +242,8 @@ def run_demo(
 
     with warehouse(url):
         pass
-    summary.warehouse = "WAREHOUSE_URL" if not db.is_embedded() else f"embedded Postgres, data in {data / 'pg'}"
+    summary.warehouse = ("WAREHOUSE_URL" if not db.is_embedded() else
+                         f"embedded Postgres, data in {data / 'pg'} (still running: `gongkai warehouse url` to query it, `gongkai warehouse stop` to stop it)")
 
     mail_dir = data / "demo" / "mail"
     if mail_dir.exists():

@@ -74,8 +74,9 @@ select
     count(*) filter (where results.status = 'UNCERTAIN') as uncertain_count,
     count(*) filter (where results.status = 'FAIL' and results.severity = 'critical') as critical_fail_count,
     count(*) filter (where results.status = 'FAIL' and results.severity = 'warning') as warning_fail_count,
-    string_agg(distinct results.rule, ', ' order by results.rule)
-        filter (where results.status = 'FAIL') as failed_rules
+    string_agg(distinct results.rule, ', ' order by results.rule) filter (
+        where results.status = 'FAIL'
+    ) as failed_rules
 from results
 inner join latest
     on

@@ -46,6 +46,7 @@ def _tidy_name(s: str) -> str:
     s = re.sub(r"^.*?[:：>》]\s*", "", s) if re.search(r"[:：>》]", s) else s
     s = re.sub(r"[\s\"“”《》<>#*]", "", s)
     s = re.sub(r"^(关于)?(印发|公布|发布)?", "", s)
+    s = re.sub(r"(关于|的)$", "", s)  # "某某县人民政府办公室关于2022年度…报告"
     return s.strip("，,。.、 ")
 
 

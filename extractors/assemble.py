@@ -116,6 +116,17 @@ def _infer_block(keys: list[str], current: str | None) -> str | None:
     return _ROW_BLOCK.get(row, current)
 
 
+def _best(text: str, candidates, target, bonus=lambda c: 0.0) -> tuple[float, str | None]:
+    """The candidate whose label (``target(c)``) is most similar to ``text``: (score, candidate);
+    the first one wins a tie."""
+    best: tuple[float, str | None] = (0.0, None)
+    for c in candidates:
+        s = similarity(text, target(c)) + bonus(c)
+        if s > best[0]:
+            best = (s, c)
+    return best
+
+
 def _match_row(keys: list[str], rows: list[vocab.Row], threshold: float = 0.75) -> str | None:
     found = None
     for k in keys:
@@ -178,11 +189,7 @@ def resolve_app_row(keys: list[str], state: _AppState) -> str | None:
         if kind == "paren":
             # the text decides when it is unmistakable, else the number: "(三)不予公开" must not be
             # taken for "予以公开" however close the two strings are
-            best = (0.0, None)
-            for n, target in _PAREN_TARGETS.items():
-                sc = similarity(text, target)
-                if sc > best[0]:
-                    best = (sc, n)
+            best = _best(text, _PAREN_TARGETS, _PAREN_TARGETS.__getitem__)
             which = best[1] if best[0] >= 0.85 or num not in _PAREN_ROW_OR_GROUP else num
             group = _GROUP_OF_PAREN.get(which)
             if group is not None:
@@ -195,13 +202,7 @@ def resolve_app_row(keys: list[str], state: _AppState) -> str | None:
             result = cand if cand else result
         elif kind == "digit":
             items = _sub_items(state.group)
-            best = (0.0, None)
-            for code in _all_sub_items():
-                s = similarity(text, _text_key(code))
-                if code in items:
-                    s += 0.15
-                if s > best[0]:
-                    best = (s, code)
+            best = _best(text, _all_sub_items(), _text_key, lambda code, items=items: 0.15 if code in items else 0.0)
             if best[0] >= 0.6:
                 result = best[1]
                 state.group = _APP_ROWS[best[1]].group
@@ -212,11 +213,7 @@ def resolve_app_row(keys: list[str], state: _AppState) -> str | None:
                 if 1 <= n <= len(items) and (best[0] >= 0.3 or not text):
                     result = items[n - 1]
         elif kind == "dun":
-            best = (0.0, None)
-            for code in _TOP_ROWS:
-                s = similarity(text, _text_key(code))
-                if s > best[0]:
-                    best = (s, code)
+            best = _best(text, _TOP_ROWS, _text_key)
             if best[0] >= 0.6:
                 result = best[1]
             elif num in _TOP_NUM and best[0] >= 0.3:
@@ -225,11 +222,7 @@ def resolve_app_row(keys: list[str], state: _AppState) -> str | None:
         else:
             if k in _APPLICANT_HEADER_KEYS and header_like >= 2:
                 continue
-            best = (0.0, None)
-            for code in _APP_ROWS:
-                s = similarity(text, _text_key(code))
-                if s > best[0]:
-                    best = (s, code)
+            best = _best(text, _APP_ROWS, _text_key)
             if best[0] >= 0.8:
                 result = best[1]
                 if best[1] in _all_sub_items():

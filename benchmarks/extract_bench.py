@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/extract_bench.py [--pages 300] [--no-rss] [--out DIR]
 
 1. speed per format over the fixture corpus (the five seeds rendered to pdf/html/docx/txt by
-   ``gongkai.fixtures``, plus variants; without it, the seed texts and the real PDF): documents/s and,
+   ``gongkai.demo.fixtures``, plus variants; without it, the seed texts and the real PDF): documents/s and,
    for PDF, ms per page — wall time and CPU time of this process (the machine may be shared);
 2. accuracy against the golden files (``tests/golden/seed_*.json`` for the seed PDFs,
    ``shared/real/hongzequ_2024.gold.json`` for the real PDF): our label-matching extractor next to a
@@ -43,7 +43,7 @@ FORMAT_OF = {".pdf": "pdf", ".html": "html", ".htm": "html", ".docx": "docx", ".
 
 def build_corpus(out: Path) -> list[Path]:
     try:
-        from gongkai.fixtures.corpus import build_corpus as build
+        from gongkai.demo.fixtures.corpus import build_corpus as build
     except ImportError:
         build = None
     if build is not None:

@@ -2,7 +2,7 @@
 
     python benchmarks/ingest_bench.py [-n 1000] [--batch-size 50] [--workers 2]
 
-Renders N random balanced reports (text and HTML, from gongkai.fixtures), serves them with the sample
+Renders N random balanced reports (text and HTML, from gongkai.demo.fixtures), serves them with the sample
 server, then runs exactly what the DAG's mapped tasks run — ``fetch_step`` per batch (politeness delay
 0 on loopback) and ``extract_load_step`` per batch (worker processes, per-document timeout) — against a
 fresh database on the embedded Postgres (or WAREHOUSE_URL's server). Prints the figures; asserts nothing.
@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def render_corpus(out: Path, n: int, seed: int = 7) -> list[dict]:
-    from gongkai.fixtures.render import render
-    from gongkai.fixtures.spec import random_spec
+    from gongkai.demo.fixtures.render import render
+    from gongkai.demo.fixtures.spec import random_spec
 
     rng = random.Random(seed)
     entries = []

@@ -1,6 +1,6 @@
 """Warehouse benchmark: load rate (cells/s) and `dbt build` wall time on a synthetic corpus.
 
-A corpus of N reports (random valid specs, ``gongkai.fixtures.spec.random_spec``; cells only, no
+A corpus of N reports (random valid specs, ``gongkai.demo.fixtures.spec.random_spec``; cells only, no
 rendering) is loaded into a new database, then ``dbt build`` runs on it.
 Targets on the reference machine: ≥ 100,000 cells/s loaded; dbt build of 10,000 reports < 60 s.
 
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import psycopg  # noqa: E402
 
 from gongkai import transform  # noqa: E402
-from gongkai.fixtures.spec import random_spec  # noqa: E402
+from gongkai.demo.fixtures.spec import random_spec  # noqa: E402
 from gongkai.warehouse import db, migrate  # noqa: E402
 from gongkai.warehouse.load import load_records  # noqa: E402
 

@@ -32,7 +32,7 @@ def _say(progress: Callable[[str], None] | None, msg: str) -> None:
 def _corpus_sources_mtime() -> float:
     """The newest modification time of what the corpus is rendered from (fixtures code, golden records)."""
     root = Path(__file__).resolve().parents[2]
-    files = [*(root / "gongkai" / "fixtures").rglob("*"), *(root / "tests" / "golden").glob("*.json")]
+    files = [*(root / "gongkai" / "demo" / "fixtures").rglob("*"), *(root / "tests" / "golden").glob("*.json")]
     return max((f.stat().st_mtime for f in files if f.is_file()), default=0.0)
 
 
@@ -43,7 +43,7 @@ def ensure_corpus(corpus_dir: Path, *, rebuild: bool = False, progress=None) -> 
     if (rebuild or stale) and corpus_dir.exists():
         shutil.rmtree(corpus_dir)
     if not (corpus_dir / "manifest.json").exists():
-        from gongkai.fixtures.corpus import build_corpus
+        from gongkai.demo.fixtures.corpus import build_corpus
 
         _say(progress, f"building the sample corpus in {corpus_dir} …")
         build_corpus(corpus_dir)

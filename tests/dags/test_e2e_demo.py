@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # What the pipeline needs from the other parts; a missing one fails the test with its name.
 NEEDED = [
-    ("gongkai.fixtures.corpus", "build_corpus"),
+    ("gongkai.demo.fixtures.corpus", "build_corpus"),
     ("gongkai.fetch", "discover_targets"),
     ("gongkai.fetch.client", "fetch_targets"),
     ("extractors.sandbox", "extract_many"),

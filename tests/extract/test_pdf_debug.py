@@ -39,8 +39,8 @@ def test_cli_on_the_real_pdf(real_dir, tmp_path):
 
 
 def test_fixture_pdf(tmp_path):
-    render = pytest.importorskip("gongkai.fixtures.render")
-    from gongkai.fixtures.spec import random_spec
+    render = pytest.importorskip("gongkai.demo.fixtures.render")
+    from gongkai.demo.fixtures.spec import random_spec
 
     pdf = tmp_path / "fixture.pdf"
     pdf.write_bytes(render.render(random_spec(random.Random(3)), "pdf", fake_bold=True))

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from extractors import vocab
 from extractors.api import extract
 from extractors.model import BLANK, MARKER, MISSING, OK, Cell
-from gongkai.fixtures.render import render
-from gongkai.fixtures.spec import ReportSpec, random_spec
+from gongkai.demo.fixtures.render import render
+from gongkai.demo.fixtures.spec import ReportSpec, random_spec
 
 VARIANTS = {
     "pdf": [{}, {"spaced": True}, {"fake_bold": True}, {"kangxi": True}, {"split": False},

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from extractors.api import extract
-from gongkai.fixtures import corpus
+from gongkai.demo.fixtures import corpus
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import pytest
 
 from extractors import errors
 from extractors.api import extract
-from gongkai.fixtures import corpus
-from gongkai.fixtures.layout import is_short_row
-from gongkai.fixtures.render import render
+from gongkai.demo.fixtures import corpus
+from gongkai.demo.fixtures.layout import is_short_row
+from gongkai.demo.fixtures.render import render
 
 CASES = [(fmt, {}) for fmt in ("pdf", "html", "docx", "txt")] + [
     ("pdf", {"spaced": True}), ("pdf", {"fake_bold": True}), ("pdf", {"kangxi": True}), ("pdf", {"rotated": True}),

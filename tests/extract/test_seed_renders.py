@@ -7,8 +7,8 @@ from golden_compare import SEED_IDS, diff_record, load_golden
 
 from extractors.api import extract
 
-render_mod = pytest.importorskip("gongkai.fixtures.render")
-corpus = pytest.importorskip("gongkai.fixtures.corpus")
+render_mod = pytest.importorskip("gongkai.demo.fixtures.render")
+corpus = pytest.importorskip("gongkai.demo.fixtures.corpus")
 
 VARIANTS = [("html", {}), ("html", {"encoding": "gbk"}), ("docx", {}), ("txt", {}), ("txt", {"layout": "lines"}),
             ("pdf", {}), ("pdf", {"spaced": True, "fake_bold": True, "kangxi": True})]

@@ -20,7 +20,7 @@ MEDIA = {"pdf": "application/pdf", "html": "text/html", "txt": "text/plain",
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    from gongkai.fixtures.corpus import build_corpus
+    from gongkai.demo.fixtures.corpus import build_corpus
 
     out = tmp_path_factory.mktemp("corpus")
     build_corpus(out)

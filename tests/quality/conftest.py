@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from extractors.model import OK, Cell, Record
-from gongkai.fixtures.spec import ReportSpec, random_spec
+from gongkai.demo.fixtures.spec import ReportSpec, random_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"

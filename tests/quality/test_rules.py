@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from extractors.model import OK
-from gongkai.fixtures.spec import ReportSpec, random_spec
+from gongkai.demo.fixtures.spec import ReportSpec, random_spec
 from gongkai.quality import frames as fr
 from gongkai.quality.alerts import render_digest
 from gongkai.quality.model import FAIL, PASS, UNCERTAIN, CheckRun

@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 
 from extractors.model import Record
-from gongkai.fixtures.spec import random_spec
+from gongkai.demo.fixtures.spec import random_spec
 from gongkai.warehouse import migrate
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -49,8 +49,8 @@ def main() -> int:
 
     import psycopg
 
+    from gongkai.demo.localservers import SampleServer
     from gongkai.fetch.client import FetchTarget
-    from gongkai.localservers import SampleServer
     from gongkai.pipeline import ingest, plan_batches
     from gongkai.warehouse import db
 

@@ -23,7 +23,7 @@ def command(port: int, corpus_dir: Path | None, registry_out: Path | None) -> No
     Example, in another shell:
       GONGKAI_SAMPLES_URL=http://127.0.0.1:8765 gongkai fetch --registry data/demo/registry.yaml
     """
-    from gongkai.localservers import SampleServer
+    from gongkai.demo.localservers import SampleServer
     from gongkai.pipeline.demo import (
         UNASSIGNED_PUBLISHER,
         ensure_corpus,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gongkai.localservers import SampleServer, SmtpSink, sample_documents
+from gongkai.demo.localservers import SampleServer, SmtpSink, sample_documents
 
 UNASSIGNED_PUBLISHER = "样例问题文件发布单位"  # the corpus' bad files are listed under this publisher
 
@@ -226,7 +226,7 @@ def run_demo(
     """Run the demo; returns its summary (``.ok`` tells whether both DAG runs succeeded)."""
     import os
 
-    from gongkai import airflow_env as af
+    from gongkai.demo import airflow_env as af
     from gongkai.warehouse import db
 
     t0 = time.perf_counter()

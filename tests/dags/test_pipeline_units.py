@@ -1,4 +1,4 @@
-"""Unit tests of the orchestration logic (gongkai.pipeline, gongkai.airflow_env, gongkai.localservers):
+"""Unit tests of the orchestration logic (gongkai.pipeline, gongkai.demo.airflow_env, gongkai.demo.localservers):
 real loopback HTTP and SMTP servers, no Airflow scheduler."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gongkai import airflow_env as af
-from gongkai.localservers import SampleServer, SmtpSink, index_html
+from gongkai.demo import airflow_env as af
+from gongkai.demo.localservers import SampleServer, SmtpSink, index_html
 from gongkai.pipeline import batched, default_years, ingest, plan_batches
 from gongkai.pipeline.demo import DemoSummary, write_demo_registry
 from gongkai.pipeline.warehouse import alert_step
@@ -174,7 +174,7 @@ def test_sample_server_lists_unassigned_files_under_a_default_publisher(corpus):
 
 
 def test_index_html_escapes_and_filters():
-    from gongkai.localservers import SampleDoc
+    from gongkai.demo.localservers import SampleDoc
 
     page = index_html([SampleDoc("x<y>.pdf", "甲<镇>", 2020), SampleDoc("z.pdf", "乙", 2019)], 2020)
     assert "甲&lt;镇&gt;" in page and "x%3Cy%3E.pdf" in page and "z.pdf" not in page

@@ -28,7 +28,7 @@ def corpus(tmp_path_factory):
 
 
 def test_demo_registry_covers_the_corpus(corpus, tmp_path):
-    from gongkai.localservers import SampleServer
+    from gongkai.demo.localservers import SampleServer
 
     files = {e["file"] for e in json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))["files"]}
     years = [2019, 2020, 2024, 2025]

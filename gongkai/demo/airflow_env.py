@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from gongkai.warehouse import db
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DAGS_FOLDER = REPO / "dags"
 
 

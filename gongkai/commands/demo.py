@@ -28,7 +28,7 @@ def command(data_dir: Path | None, rebuild_corpus: bool, verbose: bool, as_json:
     import json
     from dataclasses import asdict
 
-    from gongkai.pipeline.demo import run_demo
+    from gongkai.demo.run import run_demo
 
     say = (lambda m: None) if as_json else (lambda m: click.echo(m, err=True))
     summary = run_demo(data_dir=data_dir, rebuild_corpus=rebuild_corpus, progress=say, echo_airflow=verbose)

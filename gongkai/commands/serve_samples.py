@@ -24,7 +24,7 @@ def command(port: int, corpus_dir: Path | None, registry_out: Path | None) -> No
       GONGKAI_SAMPLES_URL=http://127.0.0.1:8765 gongkai fetch --registry data/demo/registry.yaml
     """
     from gongkai.demo.localservers import SampleServer
-    from gongkai.pipeline.demo import (
+    from gongkai.demo.run import (
         UNASSIGNED_PUBLISHER,
         ensure_corpus,
         unassigned_year,

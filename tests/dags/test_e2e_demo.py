@@ -58,7 +58,7 @@ def demo(tmp_path_factory, pg_server_url):
     saved = {k: os.environ.get(k) for k in ("WAREHOUSE_URL", "GONGKAI_DATA_DIR")}
     os.environ["WAREHOUSE_URL"] = url
     try:
-        from gongkai.pipeline.demo import run_demo
+        from gongkai.demo.run import run_demo
 
         summary = run_demo(data_dir=data, progress=print)
         print(summary.render())
@@ -155,7 +155,7 @@ def test_a_rerun_is_idempotent(demo):
               "(select count(*) from ops.fetch_log where kind = 'report' and status = 'fetched')")
     with psycopg.connect(url) as c:
         before = c.execute(counts).fetchone()
-    from gongkai.pipeline.demo import run_demo
+    from gongkai.demo.run import run_demo
 
     again = run_demo(data_dir=data, progress=print)
     assert again.ok, _log_tail(again, "el_annual_reports")

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from gongkai.demo import airflow_env as af
 from gongkai.demo.localservers import SampleServer, SmtpSink, index_html
+from gongkai.demo.run import DemoSummary, write_demo_registry
 from gongkai.pipeline import batched, default_years, ingest, plan_batches
-from gongkai.pipeline.demo import DemoSummary, write_demo_registry
 from gongkai.pipeline.warehouse import alert_step
 from gongkai.warehouse import db
 

@@ -2,10 +2,10 @@
 
     .venv/bin/python benchmarks/extract_bench.py [--pages 300] [--no-rss] [--out DIR]
 
-1. speed per format over the fixture corpus (the five seeds rendered to pdf/html/docx/txt by
-   ``gongkai.demo.fixtures``, plus variants; without it, the seed texts and the real PDF): documents/s and,
-   for PDF, ms per page — wall time and CPU time of this process (the machine may be shared);
-2. accuracy against the golden files (``tests/golden/seed_*.json`` for the seed PDFs,
+1. speed per format over the fixture corpus (the five sample reports rendered to pdf/html/docx/txt by
+   ``gongkai.demo.fixtures``, plus variants): documents/s and, for PDF, ms per page — wall time and CPU
+   time of this process (the machine may be shared);
+2. accuracy against the golden records (``gongkai.demo.samples`` for the sample PDFs,
    ``shared/real/hongzequ_2024.gold.json`` for the real PDF): our label-matching extractor next to a
    naive baseline (pdfplumber's default ``page.extract_tables()``, numbers mapped by POSITION onto
    the vocabulary order);
@@ -36,23 +36,14 @@ sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 REAL_PDF = SHARED / "real" / "hongzequ_2024.pdf"
 REAL_GOLD = SHARED / "real" / "hongzequ_2024.gold.json"
-GOLDEN = ROOT / "tests" / "golden"
 
 FORMAT_OF = {".pdf": "pdf", ".html": "html", ".htm": "html", ".docx": "docx", ".txt": "txt"}
 
 
 def build_corpus(out: Path) -> list[Path]:
-    try:
-        from gongkai.demo.fixtures.corpus import build_corpus as build
-    except ImportError:
-        build = None
-    if build is not None:
-        files = build(out)
-        return [f for f in files if "bad" not in f.parts and f.suffix in FORMAT_OF]
-    files = sorted((SHARED / "seeds").glob("*.txt"))
-    if REAL_PDF.exists():
-        files.append(REAL_PDF)
-    return files
+    from gongkai.demo.fixtures.corpus import build_corpus as build
+
+    return [f for f in build(out) if "bad" not in f.parts and f.suffix in FORMAT_OF]
 
 
 # --------------------------------------------------------------------------- 1. speed
@@ -139,10 +130,12 @@ def ours_cells(pdf_path: Path) -> dict[tuple, tuple[str, object]]:
 def bench_accuracy(corpus_dir: Path | None) -> None:
     cases: list[tuple[str, Path, Path]] = []
     if corpus_dir is not None:
-        for g in sorted(GOLDEN.glob("seed_*.json")):
-            pdf = corpus_dir / f"{g.stem}.pdf"
+        from gongkai.demo import samples
+
+        for sid in samples.SEED_IDS:
+            pdf = corpus_dir / f"seed_{sid}.pdf"
             if pdf.exists():
-                cases.append((pdf.name, pdf, g))
+                cases.append((pdf.name, pdf, samples.golden_path(sid)))
     if REAL_PDF.exists() and REAL_GOLD.exists():
         cases.append((REAL_PDF.name + " (real)", REAL_PDF, REAL_GOLD))
     print("\n== 2. cell accuracy vs golden files: (status, value) equal to the gold")

@@ -14,9 +14,9 @@ from urllib.parse import urlparse, urlunparse
 import psycopg
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SEEDS = SHARED / "seeds"
+from gongkai.demo import samples
+from tests.support import SHARED
+
 REAL = SHARED / "real"
 
 
@@ -60,10 +60,13 @@ def fresh_db_url(pg_server_url) -> str:
 
 
 @pytest.fixture(scope="session")
-def seeds_dir() -> Path:
-    if not SEEDS.is_dir():
-        pytest.skip(f"shared/seeds not found at {SEEDS} (CI keeps shared/ beside the checkout)")
-    return SEEDS
+def seeds_dir(tmp_path_factory) -> Path:
+    """A folder holding only the five sample reports as published (``NNN_<hash>.txt``, copied from
+    :mod:`gongkai.demo.samples`), for commands that take a folder."""
+    out = tmp_path_factory.mktemp("seeds")
+    for sid in samples.SEED_IDS:
+        shutil.copy2(samples.text_path(sid), out)
+    return out
 
 
 @pytest.fixture(scope="session")

@@ -30,9 +30,10 @@ def _say(progress: Callable[[str], None] | None, msg: str) -> None:
 
 
 def _corpus_sources_mtime() -> float:
-    """The newest modification time of what the corpus is rendered from (fixtures code, golden records)."""
-    root = Path(__file__).resolve().parents[2]
-    files = [*(root / "gongkai" / "demo" / "fixtures").rglob("*"), *(root / "tests" / "golden").glob("*.json")]
+    """The newest modification time of what the corpus is rendered from (fixtures code, the samples)."""
+    from gongkai.demo import fixtures, samples
+
+    files = [*Path(fixtures.__file__).parent.rglob("*"), *samples.SAMPLES_DIR.rglob("*")]
     return max((f.stat().st_mtime for f in files if f.is_file()), default=0.0)
 
 

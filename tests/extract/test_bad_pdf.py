@@ -25,7 +25,7 @@ BUDGET = {"timeout_s": 90, "memory_mb": 1024}
 
 
 def good_report() -> bytes:
-    render = pytest.importorskip("gongkai.demo.fixtures.render")
+    from gongkai.demo.fixtures import render
     from gongkai.demo.fixtures.spec import random_spec
 
     return render.render(random_spec(random.Random(11), format_version="2021"), "pdf")
@@ -141,7 +141,7 @@ def bad_files(tmp_path_factory) -> dict[str, tuple[Path, str]]:
         "pages450": (text_pages(450, lines=1), errors.TOO_LARGE),
         "bomb": (bomb(), errors.DECOMPRESSION_BOMB),
     }
-    corpus = pytest.importorskip("gongkai.demo.fixtures.corpus")
+    from gongkai.demo.fixtures import corpus
     # the same report with its ToUnicode maps removed: CJK comes out as (cid:N) / mojibake glyphs
     files["cid_glyphs"] = (corpus.without_tounicode(good), errors.NO_TEXT_LAYER)
     out = {}

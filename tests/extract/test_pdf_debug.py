@@ -39,7 +39,7 @@ def test_cli_on_the_real_pdf(real_dir, tmp_path):
 
 
 def test_fixture_pdf(tmp_path):
-    render = pytest.importorskip("gongkai.demo.fixtures.render")
+    from gongkai.demo.fixtures import render
     from gongkai.demo.fixtures.spec import random_spec
 
     pdf = tmp_path / "fixture.pdf"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from golden_compare import SEED_IDS, diff_record, load_golden
 
 from extractors.api import extract
+from tests.support.golden import SEED_IDS, diff_record, load_golden
 
 
 def _seed_path(seeds_dir, sid):

@@ -4,10 +4,10 @@ with space-aligned columns, with CRLF line ends, GB18030 and UTF-16 bytes, reads
 from __future__ import annotations
 
 import pytest
-from golden_compare import SEED_IDS, diff_record, load_golden
 
 from extractors.api import extract
 from extractors.text import text_to_rows
+from tests.support.golden import SEED_IDS, diff_record, load_golden
 
 
 def _seed_text(seeds_dir, sid):

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from .server import FlakyServer
+from tests.support.http_server import FlakyServer
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from gongkai.quality import frames as fr
 from gongkai.quality.alerts import AlertDeliveryError, render_digest, send_digest
 from gongkai.quality.model import CheckRun
 from gongkai.quality.runner import check_marts
-from tests.quality.conftest import SEED_URLS, golden_record, parse_mail
+from tests.support.golden import golden_record
+from tests.support.quality import SEED_URLS, parse_mail
 
 
 @pytest.fixture(scope="module")

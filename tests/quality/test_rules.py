@@ -13,7 +13,8 @@ from gongkai.quality import frames as fr
 from gongkai.quality.alerts import render_digest
 from gongkai.quality.model import FAIL, PASS, UNCERTAIN, CheckRun
 from gongkai.quality.runner import check_marts
-from tests.quality.conftest import SEED_URLS, golden_record, r4_fixture, set_cell
+from tests.support.golden import golden_record
+from tests.support.quality import SEED_URLS, r4_fixture, set_cell
 
 BALANCING = {"R1", "R2", "R3", "R4", "R5", "R6"}
 

@@ -10,7 +10,8 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
-from tests.quality.conftest import SEED_URLS, golden_record, parse_mail
+from tests.support.golden import golden_record
+from tests.support.quality import SEED_URLS, parse_mail
 
 pytestmark = [
     pytest.mark.slow,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from wh_helpers import migrate_url
+
+from tests.support.warehouse import migrate_url
 
 
 @pytest.fixture

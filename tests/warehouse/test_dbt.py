@@ -11,13 +11,15 @@ from urllib.parse import urlparse, urlunparse
 
 import psycopg
 import pytest
-from wh_helpers import ROOT, golden_records, migrate_url, spec_records
 
 from extractors import vocab
 from extractors.model import ExtractionError, Record, Source
 from gongkai import transform
 from gongkai.warehouse import vocab_seed
 from gongkai.warehouse.load import DocumentMeta, load_records, upsert_publishers
+from tests.support import ROOT
+from tests.support.golden import golden_records
+from tests.support.warehouse import migrate_url, spec_records
 
 pytestmark = pytest.mark.slow
 
@@ -80,12 +82,9 @@ def test_applications_received_per_township_and_year(q):
         where u.level = '乡镇/街道' and a.applicant_type = 'total'
         order by 1, 2""")
     got = {(p, y): v for p, y, v in rows}
-    if golden_records():
-        assert got[("安丘市景芝镇人民政府", 2020)] == 5
-        assert got[("小王庄镇", 2020)] == 5
-        assert got[("灵武市东塔镇人民政府", 2020)] == 0
-    else:
-        assert got
+    assert got[("安丘市景芝镇人民政府", 2020)] == 5
+    assert got[("小王庄镇", 2020)] == 5
+    assert got[("灵武市东塔镇人民政府", 2020)] == 0
 
 
 def test_marts_match_the_records(built, q):
@@ -116,9 +115,8 @@ def test_balance_status(built, q):
     for r in spec_records(40, seed=41):  # random specs balance by construction
         assert status[r.source.sha256] == "balanced"
     seeds = {p: s for p, s in q("select publisher_name, balance_status from marts.rpt_report_overview")}
-    if golden_records():
-        assert seeds["小王庄镇"] == "unbalanced"          # R1/R2 fail in the published table
-        assert seeds["安丘市景芝镇人民政府"] == "balanced"
+    assert seeds["小王庄镇"] == "unbalanced"          # R1/R2 fail in the published table
+    assert seeds["安丘市景芝镇人民政府"] == "balanced"
 
 
 def test_government_unit_levels_and_parents(q):
@@ -130,8 +128,7 @@ def test_government_unit_levels_and_parents(q):
     assert dim["银川市人民政府"][0] == "地市"
     assert dim["城关街道办事处"][0] == "乡镇/街道"
     assert dim["兴庆区通贵乡"] == ("乡镇/街道", "银川市兴庆区", "640104100")  # the registry wins
-    if golden_records():
-        assert dim["安丘市景芝镇人民政府"][:2] == ("乡镇/街道", "安丘市")
+    assert dim["安丘市景芝镇人民政府"][:2] == ("乡镇/街道", "安丘市")
     assert dim["（未知）"][0] == "未知"
 
 
@@ -177,10 +174,6 @@ def test_dbt_parse_has_no_deprecation_warnings(tmp_path):
 
 def test_seed_files_end_to_end_through_the_cli(fresh_db_url, seeds_dir, tmp_path):
     """`gongkai load` on the real seed texts (the extractor), `gongkai transform`, then one query."""
-    try:
-        import extractors.api  # noqa: F401
-    except ImportError:
-        pytest.skip("the extractor (extractors.api) is not available yet")
     env = {**os.environ, "WAREHOUSE_URL": fresh_db_url}
     cli = [sys.executable, "-m", "gongkai.cli"]
     load = subprocess.run([*cli, "load", str(seeds_dir)], cwd=ROOT, env=env, capture_output=True, text=True,

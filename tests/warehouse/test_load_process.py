@@ -8,11 +8,11 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import psycopg
-import pytest
-from wh_helpers import ROOT, spec_records
+
+from tests.support import ROOT
+from tests.support.warehouse import spec_records
 
 GONGKAI = [sys.executable, "-m", "gongkai.cli"]
 
@@ -36,10 +36,6 @@ def test_cli_load_records_jsonl_is_idempotent(wh_url, tmp_path):
 
 
 def test_cli_load_seed_files(wh_url, seeds_dir):
-    try:
-        import extractors.api  # noqa: F401
-    except ImportError:
-        pytest.skip("the extractor (extractors.api) is not available yet")
     first = run_cli(["load", str(seeds_dir), "--json"], wh_url)
     assert first.returncode == 0, first.stderr
     n = len([p for p in seeds_dir.iterdir() if p.is_file()])
@@ -56,9 +52,9 @@ def test_cli_load_seed_files(wh_url, seeds_dir):
 
 KILL_SCRIPT = """
 import sys
-sys.path.insert(0, {helpers!r})
+sys.path.insert(0, {root!r})
 import psycopg
-from wh_helpers import spec_records
+from tests.support.warehouse import spec_records
 from gongkai.warehouse.load import load_records
 
 recs = spec_records({n}, seed=31)
@@ -85,7 +81,7 @@ def _check_no_partial(url: str) -> tuple[int, int]:
 
 def test_sigkill_mid_batch_leaves_no_partial_document(wh_url):
     n = 1500
-    script = KILL_SCRIPT.format(helpers=str(Path(__file__).parent), n=n, url=wh_url)
+    script = KILL_SCRIPT.format(root=str(ROOT), n=n, url=wh_url)
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     seen = 0
     deadline = time.monotonic() + 120
@@ -111,7 +107,7 @@ def test_sigkill_mid_batch_leaves_no_partial_document(wh_url):
 
 def test_concurrent_loaders_do_not_duplicate(wh_url):
     n = 300
-    script = KILL_SCRIPT.format(helpers=str(Path(__file__).parent), n=n, url=wh_url)
+    script = KILL_SCRIPT.format(root=str(ROOT), n=n, url=wh_url)
     procs = [subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
     for p in procs:

@@ -1,5 +1,5 @@
 """gongkai's extraction engine: one report document (PDF, HTML, DOCX/DOC, text) → the canonical
-Record of shared/docs/format.md (every cell of the format version, present or with why not).
+Record of docs/format.md (every cell of the format version, present or with why not).
 
     >>> from extractors import extract
     >>> rec = extract("report.pdf")        # never raises for bad input: see rec.error

@@ -1,4 +1,4 @@
-"""The canonical extraction record (the JSON contract of shared/docs/format.md) as plain dataclasses."""
+"""The canonical extraction record (the JSON contract of docs/format.md) as plain dataclasses."""
 
 from __future__ import annotations
 

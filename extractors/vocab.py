@@ -1,6 +1,6 @@
 """The canonical cell vocabulary of the 政府信息公开工作年度报告 tables.
 
-This module is the data contract of ``docs/format.md`` (shared/docs/format.md) in code: every
+This module is the data contract of ``docs/format.md`` in code: every
 extracted number is a cell ``(table, row, column)``; the warehouse, the CLI's JSON and BI all use
 these codes. Nothing here does I/O.
 

@@ -23,9 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg  # noqa: E402
 
-from gongkai import transform  # noqa: E402
 from gongkai.demo.fixtures.spec import random_spec  # noqa: E402
-from gongkai.warehouse import db, migrate  # noqa: E402
+from gongkai.warehouse import (  # noqa: E402
+    db,
+    dbt,  # noqa: E402
+    migrate,
+)
 from gongkai.warehouse.load import load_records  # noqa: E402
 
 PREFIXES = ["安丘市", "灵武市", "淮安市洪泽区", "兴庆区", "滨海新区", "银川市", "潍坊市", "天津市"]
@@ -79,7 +82,7 @@ def main() -> None:
             work = db.data_dir() / "dbt" / "bench"
             for run in range(1, args.dbt_runs + 1):
                 t = time.perf_counter()
-                ok = transform.dbt_build(url, target_path=work / "target", profiles_dir=work)
+                ok = dbt.dbt_build(url, target_path=work / "target", profiles_dir=work)
                 dbt_s = time.perf_counter() - t
                 print(f"dbt build #{run}: {'green' if ok else 'FAILED'} in {dbt_s:.1f} s for {len(recs)} reports "
                       f"(target < 60 s: {'OK' if ok and dbt_s < 60 else 'MISSED'})")

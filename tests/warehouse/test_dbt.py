@@ -14,8 +14,7 @@ import pytest
 
 from extractors import vocab
 from extractors.model import ExtractionError, Record, Source
-from gongkai import transform
-from gongkai.warehouse import vocab_seed
+from gongkai.warehouse import dbt, vocab_seed
 from gongkai.warehouse.load import DocumentMeta, load_records, upsert_publishers
 from tests.support import ROOT
 from tests.support.golden import golden_records
@@ -56,7 +55,7 @@ def built(pg_server_url, tmp_path_factory) -> Built:
                                   "admin_code": "640104100"}])
     target = tmp_path_factory.mktemp("dbt_target")
     profiles = tmp_path_factory.mktemp("dbt_profiles")
-    ok = transform.dbt_build(url, target_path=target, profiles_dir=profiles)
+    ok = dbt.dbt_build(url, target_path=target, profiles_dir=profiles)
     yield Built(url, ok, target, golden + specs, old)
     with psycopg.connect(pg_server_url, autocommit=True) as c:
         c.execute(f'drop database if exists "{name}" with (force)')
@@ -153,7 +152,7 @@ def test_bi_role_can_read_the_marts(q):
 
 def test_docs_generate(built):
     assert built.ok
-    assert transform.dbt_docs(built.url, target_path=built.target, profiles_dir=built.target / "profiles")
+    assert dbt.dbt_docs(built.url, target_path=built.target, profiles_dir=built.target / "profiles")
     assert (built.target / "catalog.json").stat().st_size > 1000
 
 
@@ -162,9 +161,9 @@ def test_vocabulary_seed_is_current():
 
 
 def test_dbt_parse_has_no_deprecation_warnings(tmp_path):
-    profiles = transform.write_profiles("postgresql://nobody@localhost:5432/none", tmp_path)
+    profiles = dbt.write_profiles("postgresql://nobody@localhost:5432/none", tmp_path)
     out = subprocess.run([os.path.join(os.path.dirname(sys.executable), "dbt"), "parse", "--project-dir",
-                          str(transform.DBT_PROJECT_DIR), "--profiles-dir", str(profiles.parent),
+                          str(dbt.DBT_PROJECT_DIR), "--profiles-dir", str(profiles.parent),
                           "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)],
                          capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert out.returncode == 0, out.stdout + out.stderr

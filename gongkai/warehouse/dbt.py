@@ -1,9 +1,13 @@
-"""Run the dbt project (``dbt_project/``) against the warehouse.
+"""The one way gongkai launches dbt (``dbt_project/``): in-process, through ``dbt.cli.main.dbtRunner``.
 
-``write_profiles`` writes a ``profiles.yml`` for a warehouse URL (the embedded server's Unix-socket
-directory works as the host); the password is never written: the profile reads it from the
-``GONGKAI_WAREHOUSE_PASSWORD`` environment variable, which ``run_dbt`` sets for the run.
-dbt runs in-process through ``dbt.cli.main.dbtRunner``.
+* :func:`run_dbt` — any dbt command on the warehouse: ``write_profiles`` writes a ``profiles.yml`` for the
+  warehouse URL (the embedded server's Unix-socket directory works as the host) without the password,
+  which the profile reads from ``GONGKAI_WAREHOUSE_PASSWORD``, set for the run only;
+* :func:`dbt_build`, :func:`dbt_docs` — what ``gongkai transform [--docs]`` and the demo run;
+* :func:`dbt_parse` — the manifest the ``t_warehouse`` DAG renders its dbt tasks from (offline: no
+  database, the committed env-var profile ``dbt_project/profiles.yml``).
+
+(The ``t_warehouse`` DAG's per-model tasks are cosmos' ``DbtTaskGroup``, which also runs dbtRunner.)
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from pathlib import Path
 
 from gongkai.warehouse import db
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 PROFILE_NAME = "gongkai"
 PASSWORD_ENV = "GONGKAI_WAREHOUSE_PASSWORD"
 
@@ -34,7 +38,7 @@ def write_profiles(url: str | None = None, target_dir: str | Path | None = None,
     parts = db.url_parts(url or db.warehouse_url())
     target = Path(target_dir) if target_dir else default_profiles_dir()
     target.mkdir(parents=True, exist_ok=True)
-    text = f"""# written by gongkai.transform.write_profiles; the password comes from ${PASSWORD_ENV}
+    text = f"""# written by gongkai.warehouse.dbt.write_profiles; the password comes from ${PASSWORD_ENV}
 {PROFILE_NAME}:
   target: default
   outputs:
@@ -68,12 +72,24 @@ def _env(**values: str):
                 os.environ[k] = v
 
 
+def invoke(args: Sequence[str], *, profiles_dir: str | Path, target_path: str | Path | None = None,
+           log_path: str | Path | None = None, env: dict[str, str] | None = None):
+    """Run ``dbt <args>`` on the project in this process; return dbt's ``dbtRunnerResult``
+    (``.success``, ``.result``). `env` is set for the run only; nothing is sent anywhere."""
+    from dbt.cli.main import dbtRunner
+
+    cli = [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(profiles_dir),
+           "--log-path", str(log_path or Path(profiles_dir) / "logs")]
+    if target_path:
+        cli += ["--target-path", str(target_path)]
+    with _env(DO_NOT_TRACK="1", **(env or {})):
+        return dbtRunner().invoke(cli)
+
+
 def run_dbt(args: Sequence[str], url: str | None = None, *, profiles_dir: str | Path | None = None,
             target_path: str | Path | None = None, migrate_first: bool = True):
     """Run a dbt command (e.g. ``["build", "--select", "marts"]``) on the warehouse; return dbt's
     ``dbtRunnerResult`` (``.success``, ``.result``)."""
-    from dbt.cli.main import dbtRunner
-
     url = url or db.warehouse_url()
     if migrate_first:  # the sources (raw.*) must exist
         from gongkai.warehouse import migrate
@@ -81,13 +97,8 @@ def run_dbt(args: Sequence[str], url: str | None = None, *, profiles_dir: str | 
         with db.connect(url) as conn:
             migrate.migrate(conn)
     profiles = write_profiles(url, profiles_dir).parent
-    log_dir = profiles / "logs"
-    cli = [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(profiles),
-           "--log-path", str(log_dir)]
-    if target_path:
-        cli += ["--target-path", str(target_path)]
-    with _env(**{PASSWORD_ENV: str(db.url_parts(url)["password"])}):
-        return dbtRunner().invoke(cli)
+    return invoke(args, profiles_dir=profiles, target_path=target_path,
+                  env={PASSWORD_ENV: str(db.url_parts(url)["password"])})
 
 
 def dbt_build(url: str | None = None, select: str | Sequence[str] | None = None, *,
@@ -103,3 +114,18 @@ def dbt_docs(url: str | None = None, *, profiles_dir: str | Path | None = None,
              target_path: str | Path | None = None) -> bool:
     """``dbt docs generate`` (catalog + manifest into the target dir); True on success."""
     return bool(run_dbt(["docs", "generate"], url, profiles_dir=profiles_dir, target_path=target_path).success)
+
+
+MANIFEST_ENV = "GONGKAI_DBT_MANIFEST"
+
+
+def dbt_parse(target_dir: str | Path) -> Path:
+    """``dbt parse`` into `target_dir` (offline: no database connection, the committed env-var profile
+    ``dbt_project/profiles.yml``); returns the manifest.json path. The t_warehouse DAG renders its dbt
+    task group from this manifest when ``$GONGKAI_DBT_MANIFEST`` points at it."""
+    target = Path(target_dir).resolve()
+    res = invoke(["parse", "--quiet"], profiles_dir=DBT_PROJECT_DIR, target_path=target, log_path=target / "logs")
+    manifest = target / "manifest.json"
+    if not res.success or not manifest.exists():
+        raise RuntimeError(f"dbt parse failed: {res.exception or 'see ' + str(target / 'logs')}")
+    return manifest

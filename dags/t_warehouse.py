@@ -22,16 +22,14 @@ from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from gongkai.pipeline import RAW_ASSET_URI
+from gongkai.quality.recipients import alert_recipients, alert_sender
 
 DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 # The dbt of this Python environment (the venv locally, the image's in docker compose).
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
-ALERT_TO = [a.strip() for a in os.environ.get("GONGKAI_ALERT_TO", "gongkai-alerts@localhost").split(",") if a.strip()]
-ALERT_FROM = os.environ.get("GONGKAI_ALERT_FROM", "gongkai@localhost")
-
 failure_notifier = SmtpNotifier(
-    to=ALERT_TO,
-    from_email=ALERT_FROM,
+    to=alert_recipients(),
+    from_email=alert_sender(),
     smtp_conn_id="smtp_default",
     subject="[gongkai] {{ dag.dag_id }} failed: {{ ti.task_id if ti else 'run' }} ({{ run_id }})",
     html_content=(
@@ -89,11 +87,11 @@ def t_warehouse():
     @task
     def migrate_warehouse() -> list[str]:
         """Apply pending warehouse migrations (raw, dq, ops schemas) before dbt reads them."""
-        from gongkai.pipeline.ingest import warehouse
+        from gongkai.pipeline.warehouse import migrate_step
 
-        with warehouse() as conn:
-            row = conn.execute("select count(*) from public.schema_migrations").fetchone()
-        return [f"{row[0]} migrations applied"]
+        applied = migrate_step()
+        print(f"gongkai migrations applied now: {applied or 'none (schema up to date)'}")
+        return applied
 
     dbt_build = DbtTaskGroup(
         group_id="dbt_build",
@@ -123,7 +121,7 @@ def t_warehouse():
     def alert_digest(checks: dict) -> bool:
         from gongkai.pipeline.warehouse import alert_step
 
-        return alert_step(checks, to=ALERT_TO, sender=ALERT_FROM)
+        return alert_step(checks)
 
     checks = quality_checks()
     migrate_warehouse() >> dbt_build >> checks

@@ -8,14 +8,12 @@ resolved by Airflow (``AIRFLOW_CONN_SMTP_DEFAULT`` works without a metadata data
 from __future__ import annotations
 
 import html
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from gongkai.quality.model import BALANCING_RULES, RULES, CheckRun, RuleResult
+from gongkai.quality.recipients import addresses, alert_sender
 from gongkai.quality.render import num, report_groups, table
-
-DEFAULT_SENDER = "gongkai@localhost"
 
 
 class AlertDeliveryError(RuntimeError):
@@ -109,10 +107,6 @@ def render_digest(run: CheckRun, *, include_success: bool = False) -> Digest | N
     return Digest(subject=subject, text=text, html=body_html, failures=fails)
 
 
-def recipients_from_env(var: str = "GONGKAI_ALERT_TO") -> list[str]:
-    return [a.strip() for a in os.environ.get(var, "").split(",") if a.strip()]
-
-
 def _notifier(digest: Digest, to: list[str], conn_id: str, sender: str):
     from email.mime.text import MIMEText
     from functools import cached_property
@@ -149,12 +143,13 @@ def _notifier(digest: Digest, to: list[str], conn_id: str, sender: str):
 
 def send_digest(digest: Digest, *, to: str | Iterable[str], conn_id: str = "smtp_default",
                 sender: str | None = None) -> None:
-    """Send `digest` through Airflow's SmtpNotifier on connection `conn_id`. Raises AlertDeliveryError
-    (chained to the SMTP error) when it cannot be delivered."""
-    addrs = [a.strip() for a in (to.split(",") if isinstance(to, str) else to) if a and a.strip()]
+    """Send `digest` through Airflow's SmtpNotifier on connection `conn_id`, from `sender` (default
+    ``$GONGKAI_ALERT_FROM``). Raises AlertDeliveryError (chained to the SMTP error) when it cannot be
+    delivered."""
+    addrs = addresses(to)
     if not addrs:
         raise ValueError("no recipients: pass `to` (or set GONGKAI_ALERT_TO)")
-    sender = sender or os.environ.get("GONGKAI_ALERT_FROM") or DEFAULT_SENDER
+    sender = sender or alert_sender()
     notifier = _notifier(digest, addrs, conn_id, sender)
     try:
         # notify() directly: no Jinja rendering of report text; the fields are already final.

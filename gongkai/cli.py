@@ -31,15 +31,7 @@ class LazyGroup(click.Group):
         if name not in COMMANDS:
             return None
         module, help_text = COMMANDS[name]
-        try:
-            cmd = importlib.import_module(module).command
-        except ModuleNotFoundError as e:
-            if e.name != module:
-                raise
-
-            @click.command(name=name, help=help_text + " (not available in this build)")
-            def cmd() -> None:
-                raise click.ClickException(f"`{name}` is not available in this build")
+        cmd = importlib.import_module(module).command
         cmd.short_help = help_text
         return cmd
 

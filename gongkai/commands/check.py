@@ -33,12 +33,11 @@ def command(years: tuple[int, ...], email: bool, include_success: bool, show_pas
     """
     import psycopg
 
-    from gongkai.quality.alerts import AlertDeliveryError, recipients_from_env, render_digest, send_digest
+    from gongkai.pipeline.warehouse import check
+    from gongkai.quality.recipients import alert_recipients
     from gongkai.quality.render import results_table
-    from gongkai.quality.runner import run_checks
-    from gongkai.warehouse.db import connect
 
-    to = recipients_from_env()
+    to = alert_recipients(default=None) if email else []
     if email and not to:
         raise click.UsageError("--email needs GONGKAI_ALERT_TO (comma-separated addresses)")
 
@@ -46,25 +45,22 @@ def command(years: tuple[int, ...], email: bool, include_success: bool, show_pas
         click.echo(f"… {msg}", err=True)
 
     try:
-        with connect() as conn:
-            run = run_checks(conn, years=list(years) or None, docs_dir=docs_dir, build_docs=not no_docs,
-                             progress=progress)
+        out = check(years, docs_dir=docs_dir, build_docs=not no_docs, progress=progress, email_to=to,
+                    include_success=include_success)
     except psycopg.errors.UndefinedTable as e:
         raise click.ClickException(f"the marts are missing ({e.diag.message_primary}): "
                                    "run `gongkai transform` first") from e
+    run = out.run
     click.echo(results_table(run, show_pass=show_pass))
     if run.docs_path:
         click.echo(f"GX Data Docs: {run.docs_path}", err=True)
     if email:
-        digest = render_digest(run, include_success=include_success)
-        if digest is None:
+        if out.digest is None:
             click.echo("no critical failure: no e-mail sent", err=True)
+        elif out.delivery_error:
+            click.echo(f"Error: {out.delivery_error}", err=True)
+            sys.exit(3)
         else:
-            try:
-                send_digest(digest, to=to)
-            except AlertDeliveryError as e:
-                click.echo(f"Error: {e}", err=True)
-                sys.exit(3)
-            click.echo(f"digest sent to {', '.join(to)}: {digest.subject}", err=True)
+            click.echo(f"digest sent to {', '.join(out.sent_to)}: {out.digest.subject}", err=True)
     if run.critical_failures:
         sys.exit(1)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 
 import click
 
@@ -47,55 +46,31 @@ def command(registry_path, base_url, years, publishers, landing, use_db, workers
       gongkai fetch --year 2020 --publisher 灵武市东塔镇 --landing /srv/landing
       gongkai fetch --registry registry/demo.yaml --base-url http://127.0.0.1:8765 --year 2020 --dry-run
     """
-    from contextlib import ExitStack
+    from gongkai.fetch import RegistryError
+    from gongkai.pipeline.ingest import fetch_reports
 
-    from gongkai.fetch import FetchClient, RegistryError, discover_targets, load_registry, summarize
+    def progress(done: int, total: int, r) -> None:
+        extra = f" ({r.error_code}: {r.error})" if r.error_code else ""
+        click.echo(f"[{done}/{total}] {r.status:<9} {r.target.url}{extra}", err=True)
 
     try:
-        pubs = load_registry(registry_path, base_url=base_url)
-    except (RegistryError, FileNotFoundError) as e:
+        run = fetch_reports(years, publishers=publishers, registry_path=registry_path, base_url=base_url,
+                            landing_url=landing, record_in_db=use_db, dry_run=dry_run,
+                            say=lambda m: click.echo(m, err=True), progress=progress,
+                            workers=workers, per_host_limit=per_host_limit, per_host_delay=per_host_delay,
+                            read_timeout=read_timeout, max_attempts=retries + 1,
+                            max_bytes=int(max_mb * 1024 * 1024))
+    except (RegistryError, FileNotFoundError, ValueError) as e:  # a bad registry file, an unknown publisher
         raise click.ClickException(str(e)) from None
-    if publishers:
-        wanted = {p.strip() for p in publishers}
-        chosen = [p for p in pubs if p.name in wanted or p.short_name() in wanted]
-        unknown = wanted - {p.name for p in chosen} - {p.short_name() for p in chosen}
-        if unknown:
-            raise click.ClickException(f"not in the registry: {', '.join(sorted(unknown))}")
-        pubs = chosen
-    years = sorted(set(years)) or [date.today().year - 1]
-
-    with ExitStack() as stack:
-        conn = None
-        if use_db:
-            from gongkai.warehouse import db
-            from gongkai.warehouse.migrate import migrate
-
-            conn = stack.enter_context(db.connect())
-            migrate(conn)
-            conn.commit()
-        client = stack.enter_context(FetchClient(
-            landing, conn, workers=workers, per_host_limit=per_host_limit, per_host_delay=per_host_delay,
-            read_timeout=read_timeout, max_attempts=retries + 1, max_bytes=int(max_mb * 1024 * 1024)))
-        click.echo(f"discovering: {len(pubs)} publishers × years {', '.join(map(str, years))} …", err=True)
-        targets = discover_targets(pubs, years, client)
-        click.echo(f"{len(targets)} report URLs found", err=True)
-        if dry_run:
-            for t in targets:
-                click.echo(f"{t.year}\t{t.publisher}\t{t.url}")
-            return
-
-        def progress(done: int, total: int, r) -> None:
-            extra = f" ({r.error_code}: {r.error})" if r.error_code else ""
-            click.echo(f"[{done}/{total}] {r.status:<9} {r.target.url}{extra}", err=True)
-
-        results = client.fetch_many(targets, progress=progress)
-        if conn is not None:
-            conn.commit()
+    if dry_run:
+        for t in run.targets:
+            click.echo(f"{t.year}\t{t.publisher}\t{t.url}")
+        return
     if as_json:
-        for r in results:
+        for r in run.results:
             click.echo(json.dumps(r.to_log(), ensure_ascii=False, default=str))
-    s = summarize(results)
+    s = run.counts()
     click.echo(f"fetched {s['fetched']}, unchanged {s['unchanged']}, failed {s['failed']} "
-               f"(landing store: {client.store.url}; run {client.run_id})", err=as_json)
+               f"(landing store: {run.landing_url}; run {run.run_id})", err=as_json)
     if fail_on_error and s["failed"]:
         sys.exit(1)

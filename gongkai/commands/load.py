@@ -42,29 +42,22 @@ def command(paths: tuple[Path, ...], records_file: tuple[Path, ...], url: str | 
     import json
     import time
 
-    from gongkai.warehouse import db, load, migrate
+    from gongkai.pipeline.ingest import load_files
+    from gongkai.warehouse.load import DocumentMeta, LoadSummary, expand_paths
 
-    meta = load.DocumentMeta(registered_publisher=registered_publisher, registered_year=registered_year)
     tty = sys.stderr.isatty()
-    total = len(load.expand_paths(paths)) if paths else None
+    total = len(expand_paths(paths)) if paths else None
     t0 = time.monotonic()
 
-    def progress(s: load.LoadSummary) -> None:
+    def progress(s: LoadSummary) -> None:
         if tty:
             of = f"/{total}" if total else ""
             click.echo(f"\r  {s.documents_seen}{of} documents, {s.cells_loaded} cells "
                        f"({time.monotonic() - t0:.0f}s)", nl=False, err=True)
 
-    summary = load.LoadSummary()
-    with db.connect(url) as conn:
-        migrate.migrate(conn)
-        conn.commit()
-        for f in records_file:
-            summary.add(load.load_records(conn, ((r, meta) for r in load.read_jsonl(f)),
-                                          batch_size=batch_size, progress=progress))
-        if paths:
-            summary.add(load.load_paths(conn, paths, workers=workers, timeout_s=timeout_s,
-                                        meta_for=lambda _p: meta, progress=progress, batch_size=batch_size))
+    summary = load_files(paths, records_file, url=url, workers=workers, timeout_s=timeout_s,
+                         batch_size=batch_size, progress=progress,
+                         meta=DocumentMeta(registered_publisher=registered_publisher, registered_year=registered_year))
     if tty:
         click.echo("", err=True)
     if as_json:

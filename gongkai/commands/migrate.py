@@ -17,21 +17,13 @@ def command(url: str | None, list_only: bool) -> None:
       gongkai migrate
       WAREHOUSE_URL=postgresql://me@db/gongkai gongkai migrate --list
     """
-    from gongkai.warehouse import db, migrate
+    from gongkai.pipeline.warehouse import migrate_step, migration_status
 
-    with db.connect(url) as conn:
-        if list_only:
-            conn.execute("""create table if not exists public.schema_migrations (
-                version text primary key, name text not null, checksum text not null,
-                applied_at timestamptz not null default now())""")
-            done = {r[0]: r[1] for r in conn.execute("select version, applied_at from public.schema_migrations")}
-            for path in migrate.available():
-                version = path.stem.split("_", 1)[0]
-                click.echo(f"{'applied ' + str(done[version])[:19] if version in done else 'pending':<28} "
-                           f"{path.name}")
-            return
-        applied = migrate.migrate(conn)
-        conn.commit()
+    if list_only:
+        for name, applied_at in migration_status(url):
+            click.echo(f"{'applied ' + str(applied_at)[:19] if applied_at else 'pending':<28} {name}")
+        return
+    applied = migrate_step(url)
     if applied:
         for name in applied:
             click.echo(f"applied {name}")

@@ -23,22 +23,12 @@ def command(port: int, corpus_dir: Path | None, registry_out: Path | None) -> No
     Example, in another shell:
       GONGKAI_SAMPLES_URL=http://127.0.0.1:8765 gongkai fetch --registry data/demo/registry.yaml
     """
-    from gongkai.demo.localservers import SampleServer
-    from gongkai.demo.run import (
-        UNASSIGNED_PUBLISHER,
-        ensure_corpus,
-        unassigned_year,
-        write_demo_registry,
-    )
+    from gongkai.demo.website import serve_samples
     from gongkai.warehouse.db import data_dir
 
-    root = ensure_corpus(corpus_dir or data_dir() / "samples", progress=lambda m: click.echo(m, err=True))
-    if registry_out:
-        write_demo_registry(root, registry_out)
-        click.echo(f"registry written to {registry_out}", err=True)
-    server = SampleServer(root, port=port, default_publisher=UNASSIGNED_PUBLISHER, default_year=unassigned_year(root))
-    with server as s:
-        click.echo(f"serving {root} on {s.url}  (index pages: {s.url}/index/<year>.html; Ctrl-C to stop)")
+    with serve_samples(corpus_dir or data_dir() / "samples", port=port, registry_out=registry_out,
+                       say=lambda m: click.echo(m, err=True)) as s:
+        click.echo(f"serving {s.root} on {s.url}  (index pages: {s.url}/index/<year>.html; Ctrl-C to stop)")
         try:
             while True:
                 time.sleep(3600)

@@ -27,11 +27,9 @@ def command(url: str | None, select: tuple[str, ...], docs: bool, profiles_dir: 
       gongkai transform
       gongkai transform -s marts --docs
     """
-    from gongkai import transform
+    from gongkai.pipeline.warehouse import transform_step
+    from gongkai.warehouse.dbt import DBT_PROJECT_DIR
 
-    ok = transform.dbt_build(url, list(select) or None, profiles_dir=profiles_dir, target_path=target_path)
-    if ok and docs:
-        ok = transform.dbt_docs(url, profiles_dir=profiles_dir, target_path=target_path)
-    if not ok:
+    if not transform_step(url, select, docs=docs, profiles_dir=profiles_dir, target_path=target_path):
         raise click.ClickException("dbt failed (see the output above)")
-    click.echo(f"dbt build ok ({transform.DBT_PROJECT_DIR})")
+    click.echo(f"dbt build ok ({DBT_PROJECT_DIR})")

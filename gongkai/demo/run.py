@@ -4,14 +4,17 @@
     print(summary.render())
 
 Steps: build the sample corpus → start the warehouse (embedded Postgres unless WAREHOUSE_URL is set) and
-migrate it → start a loopback HTTP server serving the corpus and an SMTP sink writing .eml files → write
-a registry pointing at the server → `airflow dags test el_annual_reports` then `airflow dags test
-t_warehouse` (subprocesses, SQLite metadata DB under data/airflow) → read the summary from the warehouse.
+migrate it → `dbt parse` (the manifest the t_warehouse DAG renders its tasks from) → start a loopback HTTP
+server serving the corpus and an SMTP sink writing .eml files → `airflow dags test el_annual_reports`
+with the committed demo registry (``registry/demo.yaml``, its ``{base_url}`` pointing at the server), then
+`airflow dags test t_warehouse` (subprocesses, SQLite metadata DB under data/airflow) → `dbt docs
+generate` → read the summary from the warehouse.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -19,86 +22,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gongkai.demo.localservers import SampleServer, SmtpSink, sample_documents
+from gongkai.demo import airflow_env as af
+from gongkai.demo.localservers import SmtpSink
+from gongkai.demo.website import corpus_years, ensure_corpus, sample_server
+from gongkai.fetch.registry import DEMO_REGISTRY
+from gongkai.pipeline.warehouse import migrate_step
+from gongkai.warehouse import db
+from gongkai.warehouse.dbt import MANIFEST_ENV, dbt_docs, dbt_parse
 
-UNASSIGNED_PUBLISHER = "样例问题文件发布单位"  # the corpus' bad files are listed under this publisher
+DAG_IDS = ("el_annual_reports", "t_warehouse")
 
 
 def _say(progress: Callable[[str], None] | None, msg: str) -> None:
     if progress:
         progress(msg)
-
-
-def _corpus_sources_mtime() -> float:
-    """The newest modification time of what the corpus is rendered from (fixtures code, the samples)."""
-    from gongkai.demo import fixtures, samples
-
-    files = [*Path(fixtures.__file__).parent.rglob("*"), *samples.SAMPLES_DIR.rglob("*")]
-    return max((f.stat().st_mtime for f in files if f.is_file()), default=0.0)
-
-
-def ensure_corpus(corpus_dir: Path, *, rebuild: bool = False, progress=None) -> Path:
-    """Build the sample corpus into `corpus_dir` unless it is there and newer than its sources."""
-    manifest = corpus_dir / "manifest.json"
-    stale = manifest.exists() and manifest.stat().st_mtime < _corpus_sources_mtime()
-    if (rebuild or stale) and corpus_dir.exists():
-        shutil.rmtree(corpus_dir)
-    if not (corpus_dir / "manifest.json").exists():
-        from gongkai.demo.fixtures.corpus import build_corpus
-
-        _say(progress, f"building the sample corpus in {corpus_dir} …")
-        build_corpus(corpus_dir)
-    return corpus_dir
-
-
-def corpus_years(corpus_dir: Path) -> list[int]:
-    return sorted({d.year for d in sample_documents(corpus_dir) if d.year})
-
-
-def unassigned_year(corpus_dir: Path) -> int:
-    """The year the bad files (no year in the manifest) are listed under: the corpus' latest year."""
-    return max(corpus_years(corpus_dir), default=2020)
-
-
-def write_demo_registry(corpus_dir: Path, path: Path) -> Path:
-    """A registry for the sample corpus: one publisher per publisher named in the manifest, each with a
-    per-year index page on the sample server (``{base_url}`` is filled in from GONGKAI_SAMPLES_URL)."""
-    from urllib.parse import quote
-
-    docs = sample_documents(corpus_dir)
-    years_by_pub: dict[str, set[int]] = {}
-    for d in docs:
-        pub = d.publisher or UNASSIGNED_PUBLISHER
-        year = d.year or unassigned_year(corpus_dir)
-        years_by_pub.setdefault(pub, set()).add(year)
-    lines = [
-        "# Demo registry, written by `gongkai demo`: the bundled sample corpus on the loopback server.",
-        "publishers:",
-    ]
-    for pub in sorted(years_by_pub):
-        lines += [
-            f"  - name: {json.dumps(pub, ensure_ascii=False)}",
-            "    level: 乡镇/街道",
-            "    index_pages:",
-        ]
-        for y in sorted(years_by_pub[pub]):
-            lines.append(f'      {y}: "{{base_url}}/index/{y}.html?publisher={quote(pub)}"')
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def demo_registry(corpus_dir: Path, fallback: Path) -> Path:
-    """The committed demo registry (``registry/demo.yaml``: official publisher names, explicit URLs and one
-    index page); when it is absent, one generated from the corpus manifest."""
-    try:
-        from gongkai.fetch.registry import DEMO_REGISTRY
-
-        if Path(DEMO_REGISTRY).exists():
-            return Path(DEMO_REGISTRY)
-    except ImportError:
-        pass
-    return write_demo_registry(corpus_dir, fallback)
 
 
 @dataclass
@@ -152,7 +89,7 @@ class DemoSummary:
 
 
 def _q(conn, sql: str, params=()) -> list[tuple]:
-    """A query that may name a table another part has not created yet: [] instead of an error."""
+    """A query on a table a failed run may not have created (the marts, dq): [] instead of an error."""
     try:
         with conn.transaction():
             return conn.execute(sql, params).fetchall()
@@ -162,8 +99,6 @@ def _q(conn, sql: str, params=()) -> list[tuple]:
 
 def read_summary(url: str, summary: DemoSummary) -> DemoSummary:
     """Fill `summary` from the warehouse: fetch log, documents, cells, marts, the latest rule results."""
-    from gongkai.warehouse import db
-
     with db.connect(url, autocommit=True) as conn:
         summary.fetch = {s: n for s, n in _q(conn, "select status, count(*) from ops.fetch_log "
                                                    "where coalesce(kind, 'report') <> 'index' group by 1")} or \
@@ -191,24 +126,9 @@ def read_summary(url: str, summary: DemoSummary) -> DemoSummary:
     return summary
 
 
-def _sample_server(corpus: Path, port_file: Path) -> SampleServer:
-    """The sample server on the port the previous demo used (so that the report URLs, and with them the
-    conditional GETs of a re-run, stay the same), or on a free port the first time."""
-    port = int(port_file.read_text()) if port_file.exists() and port_file.read_text().strip().isdigit() else 0
-    try:
-        server = SampleServer(corpus, port=port)
-    except OSError:  # taken by something else meanwhile
-        server = SampleServer(corpus)
-    port_file.parent.mkdir(parents=True, exist_ok=True)
-    port_file.write_text(str(server.httpd.server_address[1]))
-    return server
-
-
 def build_dbt_docs(url: str, target: Path) -> str | None:
     """`dbt docs generate` into `target` (index.html + catalog); its index.html path, or None on failure."""
     try:
-        from gongkai.transform import dbt_docs
-
         ok = dbt_docs(url, target_path=target, profiles_dir=target.parent / "dbt")
     except Exception as e:  # the docs are a convenience: never fail the demo for them
         print(f"dbt docs generate failed: {e}")
@@ -225,11 +145,6 @@ def run_demo(
     echo_airflow: bool = False,
 ) -> DemoSummary:
     """Run the demo; returns its summary (``.ok`` tells whether both DAG runs succeeded)."""
-    import os
-
-    from gongkai.demo import airflow_env as af
-    from gongkai.warehouse import db
-
     t0 = time.perf_counter()
     data = Path(data_dir).resolve() if data_dir else db.data_dir()
     os.environ["GONGKAI_DATA_DIR"] = str(data)
@@ -239,24 +154,18 @@ def run_demo(
 
     _say(progress, "starting the warehouse (embedded Postgres unless WAREHOUSE_URL is set) …")
     url = db.warehouse_url()
-    from gongkai.pipeline.ingest import warehouse
-
-    with warehouse(url):
-        pass
+    migrate_step(url)
     summary.warehouse = ("WAREHOUSE_URL" if not db.is_embedded() else
                          f"embedded Postgres, data in {data / 'pg'} (still running: `gongkai warehouse url` to query it, `gongkai warehouse stop` to stop it)")
 
     mail_dir = data / "demo" / "mail"
     if mail_dir.exists():
         shutil.rmtree(mail_dir)
-    registry = demo_registry(corpus, data / "demo" / "registry.yaml")
-
-    from gongkai.pipeline.warehouse import MANIFEST_ENV, dbt_parse
 
     _say(progress, "dbt parse (the manifest the t_warehouse DAG renders its dbt tasks from) …")
     manifest = dbt_parse(data / "dbt" / "target")
 
-    with _sample_server(corpus, data / "demo" / "http_port") as http, SmtpSink(mail_dir) as smtp:
+    with sample_server(corpus, data / "demo" / "http_port") as http, SmtpSink(mail_dir) as smtp:
         _say(progress, f"sample corpus on {http.url}  ·  SMTP sink on {smtp.host}:{smtp.port} → {mail_dir}")
         env = af.airflow_env(
             warehouse_url=url,
@@ -273,11 +182,12 @@ def run_demo(
         if spent:
             _say(progress, f"  `airflow db migrate` took {spent:.0f} s (cached from now on)")
         summary.logs = str(Path(env["AIRFLOW_HOME"]) / "dags-test-logs")
-        runs = [
-            ("el_annual_reports", {"years": years, "registry": str(registry), "fetch_delay_s": 0.0}),
-            ("t_warehouse", {"years": years}),
-        ]
-        for dag_id, conf in runs:
+        conf_of = {
+            "el_annual_reports": {"years": years, "registry": str(DEMO_REGISTRY), "fetch_delay_s": 0.0},
+            "t_warehouse": {"years": years},
+        }
+        for dag_id in DAG_IDS:
+            conf = conf_of[dag_id]
             _say(progress, f"airflow dags test {dag_id} {json.dumps(conf, ensure_ascii=False)} …")
             res = af.run_dag_test(dag_id, env, conf=conf, echo=echo_airflow)
             summary.dag_runs[dag_id] = {"ok": res.ok, "seconds": res.seconds, "log": str(res.log_path),

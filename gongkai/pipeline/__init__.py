@@ -1,10 +1,14 @@
-"""The logic the Airflow DAGs call, as plain functions over JSON-serialisable values (what XCom carries).
+"""The one place a step of the pipeline runs: the CLI commands and the Airflow tasks both call these
+functions (a command is its options, one call here and printing; a task is one call here).
 
-`ingest`: registry → discover → fetch a batch → extract + load a batch (the `el_annual_reports` DAG).
-`warehouse`: migrations, quality checks and the alert digest (the `t_warehouse` DAG).
+* :mod:`gongkai.pipeline.ingest` — registry → discover → fetch → extract + load (`gongkai fetch`,
+  `gongkai load`, the `el_annual_reports` DAG);
+* :mod:`gongkai.pipeline.warehouse` — migrations, dbt, the quality checks and the alert digest
+  (`gongkai migrate | transform | check`, the `t_warehouse` DAG);
+* :mod:`gongkai.pipeline.batching` — cutting work into mapped-task batches.
 
-Each function imports the other teams' modules inside its body, so importing this package (and parsing
-a DAG file) stays cheap.
+This package module itself imports nothing heavy: a DAG file imports it when it is parsed, and imports
+the step modules inside its task bodies.
 """
 
 from gongkai.pipeline.batching import batched, plan_batches

@@ -1,8 +1,9 @@
-"""Extract-load steps of the `el_annual_reports` DAG: registry → discover → fetch → extract + load.
+"""Registry → discover → fetch → extract + load: what `gongkai fetch` and `gongkai load` run, and the
+steps of the `el_annual_reports` DAG.
 
-Every function takes and returns JSON-serialisable values (what XCom carries between tasks) and is
-idempotent: re-running a step fetches conditionally (ETag / Last-Modified), skips documents whose bytes
-are already in the warehouse, and the loader itself never duplicates a document.
+The DAG's steps take and return JSON-serialisable values (what XCom carries between tasks). Every step is
+idempotent: re-running one fetches conditionally (ETag / Last-Modified), skips documents whose bytes are
+already in the warehouse, and the loader itself never duplicates a document.
 """
 
 from __future__ import annotations
@@ -10,77 +11,57 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
-from contextlib import contextmanager
-from dataclasses import asdict, fields
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from gongkai.fetch import (
+    FetchClient,
+    FetchResult,
+    FetchTarget,
+    discover_targets,
+    fetch_targets,
+    load_registry,
+)
+from gongkai.fetch import summarize as fetch_counts
+from gongkai.pipeline import default_years
 from gongkai.pipeline.batching import plan_batches
+from gongkai.warehouse.load import (
+    DocumentMeta,
+    LoadSummary,
+    load_paths,
+    load_records,
+    read_jsonl,
+    upsert_publishers,
+)
+from gongkai.warehouse.migrate import migrated
 
 FETCH_BATCH_SIZE = 25
 MAX_BATCHES = 256
 
 
-class MissingComponent(RuntimeError):
-    """A part of the pipeline written by another module is not installed / not written yet."""
-
-
-def _need(module: str, name: str):
-    import importlib
-
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as e:
-        raise MissingComponent(f"{module} is missing ({e}); the pipeline needs {module}.{name}") from e
-    try:
-        return getattr(mod, name)
-    except AttributeError:
-        raise MissingComponent(f"{module} has no {name}; the pipeline needs {module}.{name}") from None
-
-
-@contextmanager
-def warehouse(url: str | None = None, *, migrate: bool = True):
-    """A connection to the warehouse (WAREHOUSE_URL or the embedded server), migrated first."""
-    from gongkai.warehouse import db
-    from gongkai.warehouse.migrate import migrate as run_migrations
-
-    with db.connect(url) as conn:
-        if migrate:
-            run_migrations(conn)
-        conn.commit()
-        yield conn
-        conn.commit()
+def _say(say: Callable[[str], None] | None, msg: str) -> None:
+    if say:
+        say(msg)
 
 
 # ---------------------------------------------------------------- registry
 
 
 def select_publishers(publishers: Sequence, names: Iterable[str] | None) -> list:
-    """The publishers named in `names` (all of them when `names` is empty). A name may be the full name
-    or its short form (without 人民政府). Unknown names raise ValueError, listing them."""
-    wanted = [n.strip() for n in (names or []) if n and n.strip()]
+    """The publishers named in `names`, in registry order (all of them when `names` is empty). A name may
+    be the full name or its short form (without 人民政府). Unknown names raise ValueError, listing them."""
+    wanted = {n.strip() for n in (names or []) if n and n.strip()}
     if not wanted:
         return list(publishers)
-
-    def short(p) -> str:
-        return p.short_name() if hasattr(p, "short_name") else p.name
-
-    by_name = {}
-    for p in publishers:
-        by_name.setdefault(p.name, p)
-        by_name.setdefault(short(p), p)
-    missing = [n for n in wanted if n not in by_name]
+    chosen = [p for p in publishers if p.name in wanted or p.short_name() in wanted]
+    missing = wanted - {p.name for p in chosen} - {p.short_name() for p in chosen}
     if missing:
-        raise ValueError(f"not in the registry: {', '.join(missing)}")
-    out, seen = [], set()
-    for n in wanted:
-        p = by_name[n]
-        if p.name not in seen:
-            seen.add(p.name)
-            out.append(p)
-    return out
+        raise ValueError(f"not in the registry: {', '.join(sorted(missing))}")
+    return chosen
 
 
 def registry_step(
@@ -88,11 +69,9 @@ def registry_step(
 ) -> list[str]:
     """Read the registry, upsert its publishers into ``raw.registry_publishers``; return the names of the
     selected publishers."""
-    load_registry = _need("gongkai.fetch.registry", "load_registry")
-    upsert_publishers = _need("gongkai.warehouse.load", "upsert_publishers")
     everyone = load_registry(registry_path or None)
     chosen = select_publishers(everyone, publishers)
-    with warehouse(url) as conn:
+    with migrated(url) as conn:
         upsert_publishers(conn, [p.row() for p in everyone])
     return [p.name for p in chosen]
 
@@ -100,27 +79,13 @@ def registry_step(
 # ---------------------------------------------------------------- discover
 
 
-def target_to_dict(t: Any) -> dict[str, Any]:
+def target_to_dict(t: FetchTarget) -> dict[str, Any]:
     return asdict(t)
 
 
-def target_from_dict(d: dict[str, Any]):
-    FetchTarget = _need("gongkai.fetch.client", "FetchTarget")
+def target_from_dict(d: dict[str, Any]) -> FetchTarget:
     names = {f.name for f in fields(FetchTarget)}
     return FetchTarget(**{k: v for k, v in d.items() if k in names})
-
-
-def _discover_fn():
-    for module in ("gongkai.fetch", "gongkai.fetch.discover", "gongkai.fetch.discovery", "gongkai.fetch.client"):
-        try:
-            import importlib
-
-            fn = getattr(importlib.import_module(module), "discover_targets", None)
-        except ModuleNotFoundError:
-            continue
-        if fn is not None:
-            return fn
-    raise MissingComponent("gongkai.fetch has no discover_targets(publishers, years, client) yet")
 
 
 def discover_step(
@@ -137,12 +102,9 @@ def discover_step(
     on index pages) and cut them into fetch batches of dicts (FetchTarget fields)."""
     if not years:
         raise ValueError("no years given")
-    load_registry = _need("gongkai.fetch.registry", "load_registry")
-    FetchClient = _need("gongkai.fetch.client", "FetchClient")
-    discover_targets = _discover_fn()
     wanted = set(names)
     pubs = [p for p in load_registry(registry_path or None) if p.name in wanted]
-    with warehouse(url) as conn, FetchClient(landing_url, conn) as client:
+    with migrated(url) as conn, FetchClient(landing_url, conn) as client:
         targets = discover_targets(pubs, [int(y) for y in years], client)
     rows = [target_to_dict(t) for t in targets]
     return plan_batches(rows, batch_size=batch_size, max_batches=max_batches, key=lambda d: d["url"])
@@ -155,7 +117,7 @@ def _iso(v: Any) -> str | None:
     return v.isoformat() if isinstance(v, datetime) else (str(v) if v else None)
 
 
-def result_to_dict(r: Any) -> dict[str, Any]:
+def result_to_dict(r: FetchResult) -> dict[str, Any]:
     t = r.target
     return {
         "url": t.url,
@@ -177,11 +139,54 @@ def fetch_step(
 ) -> list[dict[str, Any]]:
     """Fetch one batch of targets into the landing store (conditional GET; each fetch recorded in
     ``ops.fetch_log``). One dict per target: status fetched | unchanged | failed, landing path, sha256."""
-    fetch_targets = _need("gongkai.fetch.client", "fetch_targets")
     targets = [target_from_dict(d) for d in batch]
-    with warehouse(url) as conn:
+    with migrated(url) as conn:
         results = fetch_targets(targets, store=landing_url, conn=conn, **settings)
     return [result_to_dict(r) for r in results]
+
+
+@dataclass
+class FetchRun:
+    """What :func:`fetch_reports` did: the targets discovered and, unless it was a dry run, one result each."""
+
+    targets: list[FetchTarget]
+    results: list[FetchResult]
+    landing_url: str
+    run_id: str
+
+    def counts(self) -> dict[str, int]:
+        """Results per status: fetched, unchanged, failed."""
+        return fetch_counts(self.results)
+
+
+def fetch_reports(
+    years: Iterable[int] | None = None,
+    *,
+    publishers: Iterable[str] | None = None,
+    registry_path: str | None = None,
+    base_url: str | None = None,
+    landing_url: str | None = None,
+    record_in_db: bool = False,
+    url: str | None = None,
+    dry_run: bool = False,
+    say: Callable[[str], None] | None = None,
+    progress: Callable[[int, int, FetchResult], None] | None = None,
+    **settings: Any,
+) -> FetchRun:
+    """Registry → discovery → fetch, in one go (what `gongkai fetch` runs; the DAG runs the same steps as
+    separate tasks). `years` default to last year; `settings` are FetchSettings fields (workers,
+    per_host_limit, per_host_delay, read_timeout, max_attempts, max_bytes …). With `record_in_db`
+    every fetch is also recorded in the warehouse's ``ops.fetch_log`` (migrated first)."""
+    pubs = select_publishers(load_registry(registry_path, base_url=base_url), publishers)
+    years = sorted({int(y) for y in years or ()}) or default_years()
+    with ExitStack() as stack:
+        conn = stack.enter_context(migrated(url)) if record_in_db else None
+        client = stack.enter_context(FetchClient(landing_url, conn, **settings))
+        _say(say, f"discovering: {len(pubs)} publishers × years {', '.join(map(str, years))} …")
+        targets = discover_targets(pubs, years, client)
+        _say(say, f"{len(targets)} report URLs found")
+        results = [] if dry_run else client.fetch_many(targets, progress=progress)
+    return FetchRun(targets, results, client.store.url, client.run_id)
 
 
 # ---------------------------------------------------------------- extract + load
@@ -243,10 +248,8 @@ def extract_load_step(
 ) -> dict[str, Any]:
     """Extract one fetch batch's documents in worker processes (per-document timeout) and load them.
     Returns the LoadSummary as a dict plus ``skipped_known`` (bytes already in the warehouse)."""
-    load_paths = _need("gongkai.warehouse.load", "load_paths")
-    DocumentMeta = _need("gongkai.warehouse.load", "DocumentMeta")
     candidates = [d for d in fetched if d.get("status") in ("fetched", "unchanged") and d.get("landing_path")]
-    with warehouse(url) as conn:
+    with migrated(url) as conn:
         known = _known_sha256(conn, [d["sha256"] for d in candidates if d.get("sha256")])
         docs = documents_to_load(candidates, known)
         summary: dict[str, Any] = {"documents_seen": 0, "loaded": 0, "unchanged": 0, "replaced": 0,
@@ -267,6 +270,32 @@ def extract_load_step(
                                     meta_for=lambda p: meta.get(str(p)))
             summary.update({k: v for k, v in asdict(result).items() if k != "document_ids"})
     summary["skipped_known"] = len(candidates) - len(docs)
+    return summary
+
+
+def load_files(
+    paths: Iterable[str | Path] = (),
+    records: Iterable[str | Path] = (),
+    *,
+    url: str | None = None,
+    meta: DocumentMeta | None = None,
+    workers: int = 2,
+    timeout_s: float = 60.0,
+    batch_size: int = 50,
+    progress: Callable[[LoadSummary], None] | None = None,
+) -> LoadSummary:
+    """Extract the documents at `paths` (files or folders) in worker processes and load them, and load
+    the pre-extracted `records` (JSON Lines files), into the migrated warehouse (what `gongkai load`
+    runs). `meta` (registered publisher / year) applies to every document."""
+    summary = LoadSummary()
+    with migrated(url) as conn:
+        for f in records:
+            summary.add(load_records(conn, ((r, meta) for r in read_jsonl(f)), batch_size=batch_size,
+                                     progress=progress))
+        paths = list(paths)
+        if paths:
+            summary.add(load_paths(conn, paths, workers=workers, timeout_s=timeout_s, meta_for=lambda _p: meta,
+                                   progress=progress, batch_size=batch_size))
     return summary
 
 

@@ -1,111 +1,123 @@
-"""Steps of the `t_warehouse` DAG around dbt: the balancing-rule checks and the alert digest.
+"""Migrations, dbt, the quality checks and the alert digest: what `gongkai migrate | transform | check`
+run, and the steps of the `t_warehouse` DAG around its dbt task group.
 
-A failing balancing rule is *data*, not a task failure: the checks task records the results (``dq``
-schema) and hands the digest to the alert task, which e-mails it through Airflow's SmtpNotifier. A
-crash (the warehouse is down, a suite cannot run) fails the task, and the DAG's failure notifier
-e-mails that instead.
+A failing balancing rule is *data*, not a task failure: the checks record the results (``dq`` schema);
+the DAG hands the digest to its alert task, which e-mails it through Airflow's SmtpNotifier, and
+`gongkai check --email` sends it right away. A crash (the warehouse is down, a suite cannot run) raises,
+and the DAG's failure notifier e-mails that instead.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
-from dataclasses import asdict, is_dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gongkai.pipeline.ingest import _need, warehouse
+from gongkai.quality.alerts import AlertDeliveryError, Digest, render_digest, send_digest
+from gongkai.quality.model import CheckRun
+from gongkai.quality.recipients import alert_recipients
+from gongkai.warehouse import dbt
+from gongkai.warehouse import migrate as migrations
+from gongkai.warehouse.db import connect
+from gongkai.warehouse.migrate import migrated
 
-DEFAULT_ALERT_TO = "gongkai-alerts@localhost"
-DEFAULT_ALERT_FROM = "gongkai@localhost"
-
-
-def alert_recipients() -> list[str]:
-    """``GONGKAI_ALERT_TO`` (comma-separated), default gongkai-alerts@localhost."""
-    raw = os.environ.get("GONGKAI_ALERT_TO", DEFAULT_ALERT_TO)
-    return [a.strip() for a in raw.split(",") if a.strip()]
-
-
-def alert_sender() -> str:
-    return os.environ.get("GONGKAI_ALERT_FROM", DEFAULT_ALERT_FROM)
+# ---------------------------------------------------------------- schema
 
 
-def _digest_dict(digest: Any) -> dict[str, str] | None:
-    if digest is None:
-        return None
-    if is_dataclass(digest):
-        d = asdict(digest)
-    elif isinstance(digest, dict):
-        d = dict(digest)
-    else:
-        d = {k: getattr(digest, k) for k in ("subject", "text", "html")}
-    return {k: d.get(k) for k in ("subject", "text", "html")}
+def migrate_step(url: str | None = None) -> list[str]:
+    """Apply the pending warehouse migrations; return the names of those applied now."""
+    with connect(url) as conn:
+        applied = migrations.migrate(conn)
+        conn.commit()
+    return applied
+
+
+def migration_status(url: str | None = None) -> list[tuple[str, datetime | None]]:
+    """Every migration with the time it was applied (None: pending)."""
+    with connect(url) as conn:
+        return migrations.status(conn)
+
+
+# ---------------------------------------------------------------- dbt
+
+
+def transform_step(url: str | None = None, select: Sequence[str] | None = None, *, docs: bool = False,
+                   profiles_dir: str | Path | None = None, target_path: str | Path | None = None) -> bool:
+    """``dbt build`` (seeds, models, data and unit tests; `select`-ed nodes only when given) on the
+    migrated warehouse, then ``dbt docs generate`` when `docs`; True when everything succeeded."""
+    ok = dbt.dbt_build(url, list(select) if select else None, profiles_dir=profiles_dir, target_path=target_path)
+    if ok and docs:
+        ok = dbt.dbt_docs(url, profiles_dir=profiles_dir, target_path=target_path)
+    return ok
+
+
+# ---------------------------------------------------------------- checks and alerts
+
+
+@dataclass
+class CheckOutcome:
+    """A check run, and what became of its digest when it was to be e-mailed."""
+
+    run: CheckRun
+    digest: Digest | None = None            # None: nothing critical failed (or no e-mail was asked for)
+    sent_to: list[str] = field(default_factory=list)
+    delivery_error: str | None = None       # the digest could not be sent
+
+
+def check(years: Sequence[int] | None = None, *, url: str | None = None, run_id: str | None = None,
+          docs_dir: str | Path | None = None, build_docs: bool = True,
+          progress: Callable[[str], None] | None = None, email_to: Sequence[str] | None = None,
+          include_success: bool = False, conn_id: str = "smtp_default", sender: str | None = None) -> CheckOutcome:
+    """Run every quality suite over the marts (results written to ``dq``). With `email_to`, e-mail the
+    digest when a critical rule fails (always, with `include_success`); a delivery failure is reported
+    in the outcome, after the results are safely recorded. Raises ``psycopg.errors.UndefinedTable`` when
+    the marts are missing."""
+    from gongkai.quality.runner import run_checks  # pandas and GX: imported when checks run
+
+    with migrated(url) as conn:
+        run = run_checks(conn, years=list(years) if years else None, run_id=run_id, docs_dir=docs_dir,
+                         build_docs=build_docs, progress=progress)
+    out = CheckOutcome(run)
+    if email_to:
+        out.digest = render_digest(run, include_success=include_success)
+        if out.digest is not None:
+            try:
+                send_digest(out.digest, to=list(email_to), conn_id=conn_id, sender=sender)
+                out.sent_to = list(email_to)
+            except AlertDeliveryError as e:
+                out.delivery_error = str(e)
+    return out
+
+
+def _digest_dict(digest: Digest | None) -> dict[str, str] | None:
+    return None if digest is None else {k: v for k, v in asdict(digest).items() if k in ("subject", "text", "html")}
 
 
 def checks_step(years: Sequence[int] | None = None, *, url: str | None = None, run_id: str | None = None) -> dict:
-    """Run every quality suite over the marts (results written to ``dq``); return the counts per status,
-    the critical failures (rule, publisher, year) and the rendered digest (None when nothing critical)."""
-    run_checks = _need("gongkai.quality", "run_checks")
-    render_digest = _need("gongkai.quality", "render_digest")
-    with warehouse(url) as conn:
-        run = run_checks(conn, years=list(years) if years else None, run_id=run_id)
-        conn.commit()
-    crit = run.critical_failures
+    """The DAG's checks task: :func:`check`, then, as an XCom, the counts per status, the critical
+    failures (rule, publisher, year) and the rendered digest (None when nothing critical failed)."""
+    run = check(years, url=url, run_id=run_id).run
     return {
         "run_id": run.run_id,
-        "counts": run.counts() if hasattr(run, "counts") else {},
+        "counts": run.counts(),
         "critical_failures": [
             {"rule": r.rule, "publisher": r.publisher, "report_year": r.report_year, "message": r.message}
-            for r in crit
+            for r in run.critical_failures
         ],
-        "docs_path": getattr(run, "docs_path", None),
-        "digest": _digest_dict(render_digest(run)) if crit else None,
+        "docs_path": run.docs_path,
+        "digest": _digest_dict(render_digest(run)),
     }
 
 
-def alert_step(checks: dict, *, to: Sequence[str] | None = None, conn_id: str = "smtp_default",
+def alert_step(checks: dict[str, Any], *, to: Sequence[str] | None = None, conn_id: str = "smtp_default",
                sender: str | None = None) -> bool:
-    """E-mail the digest when the checks found critical failures; return whether a message was sent.
-    Raises when the SMTP server refuses it (the task then retries)."""
+    """The DAG's alert task: e-mail the digest of :func:`checks_step` (to `to`, default
+    ``$GONGKAI_ALERT_TO``) when there is one; return whether a message was sent. Raises when the SMTP
+    server refuses it (the task then retries)."""
     digest = (checks or {}).get("digest")
     if not digest:
         return False
-    Digest = _need("gongkai.quality.alerts", "Digest")
-    send_digest = _need("gongkai.quality", "send_digest")
-    send_digest(Digest(**digest), to=list(to or alert_recipients()), conn_id=conn_id,
-                sender=sender or alert_sender())
+    send_digest(Digest(**digest), to=list(to or alert_recipients()), conn_id=conn_id, sender=sender)
     return True
-
-
-def dbt_project_dir() -> Path:
-    """The dbt project (``gongkai.transform.DBT_PROJECT_DIR``, else ``<repo>/dbt_project``)."""
-    try:
-        from gongkai.transform import DBT_PROJECT_DIR
-
-        return Path(DBT_PROJECT_DIR)
-    except ImportError:
-        return Path(__file__).resolve().parents[2] / "dbt_project"
-
-
-MANIFEST_ENV = "GONGKAI_DBT_MANIFEST"
-
-
-def dbt_parse(target_dir: Path | str) -> Path:
-    """`dbt parse` of the dbt project into `target_dir` (offline: no database connection, the committed
-    env-var profile ``dbt_project/profiles.yml``); returns the manifest.json path. The t_warehouse DAG
-    renders its dbt task group from this manifest when ``$GONGKAI_DBT_MANIFEST`` points at it."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    project = dbt_project_dir()
-    target = Path(target_dir).resolve()
-    dbt = Path(sys.executable).with_name("dbt")
-    cmd = [str(dbt) if dbt.exists() else "dbt", "parse", "--project-dir", str(project), "--profiles-dir",
-           str(project), "--target-path", str(target), "--log-path", str(target / "logs"), "--quiet"]
-    env = dict(os.environ, DO_NOT_TRACK="1", DBT_SEND_ANONYMOUS_USAGE_STATS="false")
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-    manifest = target / "manifest.json"
-    if proc.returncode != 0 or not manifest.exists():
-        raise RuntimeError(f"dbt parse failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
-    return manifest

@@ -28,6 +28,7 @@ from pathlib import Path
 import psycopg
 
 from extractors.model import STATUSES, Record
+from extractors.sandbox import extract_many
 
 LOAD_LOCK_KEY = 72010002
 LOADER_CELL_FIX = "loader_cell_fixed"
@@ -398,20 +399,6 @@ def load_records(conn: psycopg.Connection, items: Iterable[tuple[Record, Documen
 # ---------------------------------------------------------------- extraction + load
 
 
-def _extract_iter(paths: list[Path], workers: int, timeout_s: float) -> Iterator[Record]:
-    try:
-        from extractors.sandbox import extract_many
-    except ImportError:
-        extract_many = None
-    if extract_many is not None:
-        yield from extract_many(paths, workers=workers, timeout_s=timeout_s, memory_mb=1024)
-        return
-    from extractors.api import extract  # noqa: PLC0415 — written in parallel by the extraction team
-
-    for p in paths:
-        yield extract(p)
-
-
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Files as given; directories expanded to the files under them (hidden files skipped), sorted."""
     out: list[Path] = []
@@ -435,7 +422,7 @@ def load_paths(conn: psycopg.Connection, paths: Iterable[str | Path], *, workers
 
     def items() -> Iterator[tuple[Record, DocumentMeta | None]]:
         # extract_many yields in completion order; record.source.path says which file it is
-        for rec in _extract_iter(files, workers, timeout_s):
+        for rec in extract_many(files, workers=workers, timeout_s=timeout_s, memory_mb=1024):
             path = by_name.get(rec.source.path) or by_name.get(str(Path(rec.source.path).resolve()))
             yield rec, (meta_for(path or Path(rec.source.path)) if meta_for else None)
 

@@ -4,9 +4,14 @@ in order, each in its own transaction, recorded in ``public.schema_migrations``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import psycopg
+
+from gongkai.warehouse import db
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -41,3 +46,21 @@ def migrate(conn: psycopg.Connection) -> list[str]:
                          (version, name, checksum))
             applied_now.append(path.name)
     return applied_now
+
+
+def status(conn: psycopg.Connection) -> list[tuple[str, datetime | None]]:
+    """Every available migration (file name) with the time it was applied, or None when pending."""
+    table = conn.execute("select to_regclass('public.schema_migrations')").fetchone()[0]
+    done = dict(conn.execute("select version, applied_at from public.schema_migrations").fetchall()) if table else {}
+    return [(path.name, done.get(path.stem.split("_", 1)[0])) for path in available()]
+
+
+@contextmanager
+def migrated(url: str | None = None) -> Iterator[psycopg.Connection]:
+    """A connection to the warehouse (`url`, else WAREHOUSE_URL or the embedded server) whose schema
+    has been migrated; committed when the block ends without an error."""
+    with db.connect(url) as conn:
+        migrate(conn)
+        conn.commit()
+        yield conn
+        conn.commit()

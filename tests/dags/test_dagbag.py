@@ -50,7 +50,7 @@ PROBE = textwrap.dedent("""
 
 @pytest.fixture(scope="module")
 def bag(tmp_path_factory):
-    from gongkai.pipeline.warehouse import MANIFEST_ENV, dbt_parse
+    from gongkai.warehouse.dbt import MANIFEST_ENV, dbt_parse
 
     home = tmp_path_factory.mktemp("airflow_home")
     manifest = dbt_parse(home / "dbt")  # what the demo and the image do before Airflow parses the DAGs

@@ -1,4 +1,4 @@
-"""Unit tests of the orchestration logic (gongkai.pipeline, gongkai.demo.airflow_env, gongkai.demo.localservers):
+"""Unit tests of the orchestration logic (gongkai.pipeline) and the demo machinery (gongkai.demo):
 real loopback HTTP and SMTP servers, no Airflow scheduler."""
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from gongkai.demo import airflow_env as af
 from gongkai.demo.localservers import SampleServer, SmtpSink, index_html
-from gongkai.demo.run import DemoSummary, write_demo_registry
+from gongkai.demo.run import DemoSummary
+from gongkai.demo.website import UNASSIGNED_PUBLISHER, serve_samples, write_demo_registry
 from gongkai.pipeline import batched, default_years, ingest, plan_batches
 from gongkai.pipeline.warehouse import alert_step
 from gongkai.warehouse import db
@@ -188,6 +189,18 @@ def test_demo_registry_generated_from_a_manifest_loads_and_points_at_the_server(
     assert set(pubs) == {"甲镇人民政府", "乙镇人民政府", "样例问题文件发布单位"}
     assert pubs["乙镇人民政府"].index_pages[2021].startswith("http://127.0.0.1:9/index/2021.html?publisher=")
     assert 2021 in pubs["样例问题文件发布单位"].index_pages  # bad files listed under the latest year
+
+
+def test_serve_samples_lists_bad_files_and_writes_a_registry_for_the_server(corpus, tmp_path):
+    from gongkai.fetch.registry import load_registry
+
+    registry = tmp_path / "registry.yaml"
+    with serve_samples(corpus, port=0, registry_out=registry) as s:
+        page = httpx.get(s.index_url(2021, UNASSIGNED_PUBLISHER)).text
+        assert "bad/empty.pdf" in page  # no year in the manifest: listed under the corpus' latest year
+        pubs = {p.name: p for p in load_registry(registry, base_url=s.url)}
+        assert httpx.get(pubs["甲镇人民政府"].index_pages[2020]).status_code == 200
+    assert (corpus / "a.pdf").read_bytes() == b"%PDF-1.4 a"  # an existing corpus is served as it is
 
 
 def test_smtp_sink_writes_each_message_as_an_eml_file(tmp_path):

@@ -3,7 +3,7 @@ and `gongkai check --email` against a real local SMTP server. One built database
 
 from __future__ import annotations
 
-import importlib.util
+import json
 import uuid
 
 import psycopg
@@ -13,12 +13,7 @@ from click.testing import CliRunner
 from tests.support.golden import golden_record
 from tests.support.quality import SEED_URLS, parse_mail
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(importlib.util.find_spec("gongkai.transform") is None
-                       or importlib.util.find_spec("gongkai.warehouse.load") is None,
-                       reason="H4's loader / dbt runner not available"),
-]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +21,7 @@ def built_db(pg_server_url, tmp_path_factory):
     """A database with the five golden seeds loaded and the dbt project built."""
     from urllib.parse import urlparse, urlunparse
 
-    from gongkai.transform import dbt_build
+    from gongkai.warehouse.dbt import dbt_build
     from gongkai.warehouse.load import DocumentMeta, load_records
     from gongkai.warehouse.migrate import migrate
 
@@ -92,7 +87,7 @@ def test_clean_and_short_seeds_in_the_warehouse(checked):
 
 
 def test_summary_view_counts_the_latest_run(checked):
-    from gongkai.transform import dbt_build
+    from gongkai.warehouse.dbt import dbt_build
 
     url, run = checked
     assert dbt_build(url, select="dq_rule_summary")
@@ -153,20 +148,41 @@ def test_cli_email_needs_recipients(checked, monkeypatch):
     assert res.exit_code == 2 and "GONGKAI_ALERT_TO" in res.output
 
 
-def test_alert_task_sends_then_fails_on_critical(checked, smtp_sink):
-    from gongkai.quality.tasks import CriticalRuleFailure, check_and_alert
+def test_check_emails_the_digest_only_when_asked(checked, smtp_sink):
+    from gongkai.pipeline.warehouse import check
 
-    with pytest.raises(CriticalRuleFailure, match="小王庄镇"):
-        check_and_alert(url=checked[0], years=[2020], to="ops@example.org", build_docs=False)
+    out = check([2020], url=checked[0], build_docs=False, email_to=["ops@example.org"])
+    assert len(out.run.critical_failures) == 4 and out.sent_to == ["ops@example.org"]
+    assert out.digest is not None and "小王庄镇" in out.digest.subject and out.delivery_error is None
     assert len(smtp_sink.messages) == 1
-    summary = check_and_alert(url=checked[0], years=[2020], to=[], fail_on_critical=False, build_docs=False)
-    assert summary["critical_failures"] == 4 and summary["digest_sent"] is False
+    quiet = check([2020], url=checked[0], build_docs=False)
+    assert len(quiet.run.critical_failures) == 4 and quiet.digest is None and quiet.sent_to == []
     assert len(smtp_sink.messages) == 1
 
 
-def test_alert_task_fails_when_smtp_is_unreachable(checked, dead_smtp):
+def test_check_reports_an_unreachable_smtp_server_after_recording_the_run(checked, dead_smtp):
+    from gongkai.pipeline.warehouse import check
+
+    out = check(url=checked[0], build_docs=False, email_to=["ops@example.org"])
+    assert out.sent_to == [] and "could not send the alert digest" in out.delivery_error
+    (status,), = _rows(checked[0], "select status from dq.check_runs where run_id = %s", (out.run.run_id,))
+    assert status == "failed"  # the results are recorded before the e-mail is attempted
+
+
+def test_the_dag_steps_hand_the_digest_from_checks_to_alert(checked, smtp_sink):
+    from gongkai.pipeline.warehouse import alert_step, checks_step
+
+    out = checks_step([2020], url=checked[0])
+    json.dumps(out)  # what XCom carries
+    assert {f["rule"] for f in out["critical_failures"]} == {"R1", "R2"} and out["digest"]["subject"]
+    assert alert_step(out, to=["ops@example.org"]) is True
+    assert len(smtp_sink.messages) == 1 and parse_mail(smtp_sink.messages[0])[0] == out["digest"]["subject"]
+
+
+def test_the_alert_step_raises_when_smtp_is_unreachable(dead_smtp):
+    from gongkai.pipeline.warehouse import alert_step
     from gongkai.quality.alerts import AlertDeliveryError
-    from gongkai.quality.tasks import check_and_alert
 
-    with pytest.raises(AlertDeliveryError):
-        check_and_alert(url=checked[0], to="ops@example.org", build_docs=False)
+    digest = {"subject": "s", "text": "t", "html": "<p>t</p>"}
+    with pytest.raises(AlertDeliveryError):  # the task fails and Airflow retries it
+        alert_step({"digest": digest}, to=["ops@example.org"])

@@ -293,6 +293,8 @@ class WorkerPool:
             return error_record(task[1], errors.EXTRACTOR_CRASH,
                                 f"the extraction worker died (exit code {exitcode})")
         if time.monotonic() > w.deadline:
+            if w.conn not in ready and w.conn.poll():  # the answer came in after wait() returned
+                return self._poll(w, [w.conn])
             task = w.task
             self._kill(w)
             self.replaced += 1

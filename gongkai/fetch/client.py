@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
@@ -138,13 +139,18 @@ class _Fatal(Exception):
 
 
 class _HostGate:
-    """At most ``limit`` requests in flight to a host, their starts ``delay`` seconds apart."""
+    """At most ``limit`` requests in flight to a host, their starts ``delay`` seconds apart. The gate
+    keeps the start times it gave out (``starts``, monotonic clock; the latest 10,000) and the most
+    requests it let in at once (``max_in_flight``): what it decided, for logs and tests."""
 
     def __init__(self, limit: int, delay: float):
         self.sem = threading.BoundedSemaphore(max(1, limit))
         self.delay = delay
         self.lock = threading.Lock()
         self.next_start = 0.0
+        self.starts: deque[float] = deque(maxlen=10_000)
+        self.in_flight = 0
+        self.max_in_flight = 0
 
     def __enter__(self):
         self.sem.acquire()
@@ -152,11 +158,16 @@ class _HostGate:
             now = time.monotonic()
             start = max(now, self.next_start)
             self.next_start = start + self.delay
+            self.starts.append(start)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
         if start > now:
             time.sleep(start - now)
         return self
 
     def __exit__(self, *exc):
+        with self.lock:
+            self.in_flight -= 1
         self.sem.release()
 
 
@@ -203,6 +214,13 @@ class FetchClient:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def gate_log(self, url: str) -> tuple[list[float], int]:
+        """For the host of `url`: the start times the per-host gate gave out (monotonic seconds, in order)
+        and the most requests it let in at once."""
+        g = self._gate(url)
+        with g.lock:
+            return list(g.starts), g.max_in_flight
 
     def _gate(self, url: str) -> _HostGate:
         host = urlsplit(url).netloc.lower()

@@ -70,6 +70,7 @@ class Handler(BaseHTTPRequestHandler):
             srv.active += 1
             srv.max_active = max(srv.max_active, srv.active)
             srv.starts.append((path, time.monotonic()))
+            srv.changed.notify_all()
         try:
             if path.startswith("/flaky/"):
                 if n <= int(q.get("fail", ["1"])[0]):
@@ -140,7 +141,11 @@ class Handler(BaseHTTPRequestHandler):
                     srv.full[path] += 1
                 return self._send(200, PDF + path.encode(), "application/pdf")
             if path.startswith("/conc/"):
-                time.sleep(0.15)
+                # Rendezvous: hold the request until `meet` requests have been in flight at once (or
+                # 30 s pass), so that overlap is a fact of the run, not of the machine's scheduling.
+                meet = int(q.get("meet", ["1"])[0])
+                with srv.lock:
+                    srv.changed.wait_for(lambda: srv.max_active >= meet, timeout=30)
                 return self._send(200, PDF + path.encode(), "application/pdf")
             if path == "/index/2020.html":
                 return self._send(200, INDEX_2020.encode(), "text/html; charset=utf-8")
@@ -163,6 +168,7 @@ class FlakyServer(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.lock = threading.Lock()
+        self.changed = threading.Condition(self.lock)  # notified whenever a request arrives
         self.hits: Counter[str] = Counter()
         self.full: Counter[str] = Counter()
         self.not_modified: Counter[str] = Counter()

@@ -14,9 +14,8 @@ from gongkai.demo.fixtures import corpus
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("corpus")
-    corpus.build_corpus(root)
+def built(sample_corpus):
+    root = sample_corpus
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))["files"]
     return root, manifest
 

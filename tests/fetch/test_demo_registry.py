@@ -12,19 +12,15 @@ import pytest
 from gongkai.fetch import FetchClient, LandingStore, discover_targets, load_registry
 from gongkai.fetch.registry import DEMO_REGISTRY
 
-pytestmark = pytest.mark.slow  # builds the corpus (~20 s)
+pytestmark = pytest.mark.slow  # serves and fetches the whole sample corpus
 
 MEDIA = {"pdf": "application/pdf", "html": "text/html", "txt": "text/plain",
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    from gongkai.demo.fixtures.corpus import build_corpus
-
-    out = tmp_path_factory.mktemp("corpus")
-    build_corpus(out)
-    return out
+def corpus(sample_corpus):
+    return sample_corpus
 
 
 def test_demo_registry_covers_the_corpus(corpus, tmp_path):

@@ -52,6 +52,7 @@ def main() -> int:
     from gongkai.demo.localservers import SampleServer
     from gongkai.fetch.client import FetchTarget
     from gongkai.pipeline import ingest, plan_batches
+    from gongkai.pipeline.warehouse import migrate_step
     from gongkai.warehouse import db
 
     with tempfile.TemporaryDirectory(prefix="gongkai-ingest-bench-") as tmp:
@@ -71,8 +72,7 @@ def main() -> int:
 
         url = urlunparse(urlparse(base)._replace(path="/" + name))
         try:
-            with ingest.warehouse(url):
-                pass  # migrations outside the timing
+            migrate_step(url)  # migrations outside the timing
             with SampleServer(corpus) as http:
                 targets = [ingest.target_to_dict(FetchTarget(url=f"{http.url}/{e['file']}", publisher=e["publisher"],
                                                              year=e["year"])) for e in entries]

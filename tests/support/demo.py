@@ -3,22 +3,17 @@ process environment as it was before, afterwards."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+import pytest
 
 from gongkai.demo.run import DemoSummary, run_demo
 
 
 def run_demo_in(data: Path, warehouse_url: str, **kwargs) -> DemoSummary:
-    """`run_demo` on `warehouse_url` with everything under `data`; WAREHOUSE_URL and GONGKAI_DATA_DIR are
-    restored afterwards."""
-    saved = {k: os.environ.get(k) for k in ("WAREHOUSE_URL", "GONGKAI_DATA_DIR")}
-    os.environ["WAREHOUSE_URL"] = warehouse_url
-    try:
+    """`run_demo` on `warehouse_url` with everything under `data`; WAREHOUSE_URL and GONGKAI_DATA_DIR
+    (which the demo sets for its Airflow subprocesses) are restored afterwards."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WAREHOUSE_URL", warehouse_url)
+        mp.setenv("GONGKAI_DATA_DIR", str(data))
         return run_demo(data_dir=data, progress=print, **kwargs)
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v

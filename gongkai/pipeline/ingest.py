@@ -125,12 +125,12 @@ def result_to_dict(r: FetchResult) -> dict[str, Any]:
         "year": t.year,
         "status": r.status,
         "http_status": r.http_status,
-        "sha256": getattr(r, "sha256", None),
+        "sha256": r.sha256,
         "landing_path": r.landing_path,
         "media_type": r.media_type,
-        "error_code": getattr(r, "error_code", None),
+        "error_code": r.error_code,
         "error": r.error,
-        "fetched_at": _iso(getattr(r, "finished_at", None)),
+        "fetched_at": _iso(r.finished_at),
     }
 
 

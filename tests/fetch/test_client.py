@@ -10,7 +10,9 @@ import pytest
 from gongkai.fetch import FetchClient, FetchTarget, LandingStore, fetch_targets
 from gongkai.fetch import client as fc
 
-FAST = dict(read_timeout=3.0, connect_timeout=1.0, backoff_base=0.02, backoff_cap=0.1, per_host_delay=0.0,
+# Generous timeouts (the loopback routes answer in milliseconds): a busy machine must not turn an answer
+# into a timeout. The timeout tests set their own short read timeout against a route that sleeps far longer.
+FAST = dict(read_timeout=30.0, connect_timeout=10.0, backoff_base=0.02, backoff_cap=0.1, per_host_delay=0.0,
             max_attempts=3, workers=4)
 
 

@@ -13,7 +13,7 @@ from gongkai.fetch import (
     names_report,
 )
 
-FAST = dict(read_timeout=3.0, backoff_base=0.01, backoff_cap=0.05, per_host_delay=0.0, max_attempts=2)
+FAST = dict(read_timeout=30.0, backoff_base=0.01, backoff_cap=0.05, per_host_delay=0.0, max_attempts=2)
 
 
 @pytest.mark.parametrize(("text", "year", "expected"), [

@@ -10,7 +10,8 @@ import pytest
 from gongkai.fetch import FetchTarget, LandingStore, fetch_targets
 from gongkai.warehouse.migrate import migrate
 
-FAST = dict(read_timeout=1.0, connect_timeout=1.0, backoff_base=0.02, backoff_cap=0.1, per_host_delay=0.0,
+# 3 s to answer: the loopback routes answer in milliseconds, and /slow sleeps 30 s (a timeout for sure)
+FAST = dict(read_timeout=3.0, connect_timeout=3.0, backoff_base=0.02, backoff_cap=0.1, per_host_delay=0.0,
             max_attempts=2, max_bytes=10 * 1024 * 1024, max_redirects=3, workers=4)
 
 
@@ -24,7 +25,7 @@ def conn(fresh_db_url):
 
 def test_every_scenario_is_logged_in_db_and_landing(server, tmp_path, conn):
     paths = {"/flaky/a?fail=1": ("fetched", None), "/missing": ("failed", "http_client_error"),
-             "/slow?s=3": ("failed", "timeout"), "/loop/a": ("failed", "redirect_loop"),
+             "/slow?s=30": ("failed", "timeout"), "/loop/a": ("failed", "redirect_loop"),
              "/big": ("failed", "body_too_large"), "/wrongtype": ("fetched", None),
              "/etag/1": ("fetched", None)}
     store = LandingStore(str(tmp_path / "landing"))

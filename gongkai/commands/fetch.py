@@ -47,7 +47,7 @@ def command(registry_path, base_url, years, publishers, landing, use_db, workers
       gongkai fetch --registry registry/demo.yaml --base-url http://127.0.0.1:8765 --year 2020 --dry-run
     """
     from gongkai.fetch import RegistryError
-    from gongkai.pipeline.ingest import fetch_reports
+    from gongkai.pipeline.ingest import UnknownPublishers, fetch_reports
 
     def progress(done: int, total: int, r) -> None:
         extra = f" ({r.error_code}: {r.error})" if r.error_code else ""
@@ -60,7 +60,7 @@ def command(registry_path, base_url, years, publishers, landing, use_db, workers
                             workers=workers, per_host_limit=per_host_limit, per_host_delay=per_host_delay,
                             read_timeout=read_timeout, max_attempts=retries + 1,
                             max_bytes=int(max_mb * 1024 * 1024))
-    except (RegistryError, FileNotFoundError, ValueError) as e:  # a bad registry file, an unknown publisher
+    except (RegistryError, FileNotFoundError, UnknownPublishers) as e:
         raise click.ClickException(str(e)) from None
     if dry_run:
         for t in run.targets:

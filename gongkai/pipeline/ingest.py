@@ -51,16 +51,20 @@ def _say(say: Callable[[str], None] | None, msg: str) -> None:
 # ---------------------------------------------------------------- registry
 
 
+class UnknownPublishers(ValueError):
+    """Publishers asked for by name are not in the registry (the message lists them)."""
+
+
 def select_publishers(publishers: Sequence, names: Iterable[str] | None) -> list:
     """The publishers named in `names`, in registry order (all of them when `names` is empty). A name may
-    be the full name or its short form (without 人民政府). Unknown names raise ValueError, listing them."""
+    be the full name or its short form (without 人民政府). Unknown names raise UnknownPublishers."""
     wanted = {n.strip() for n in (names or []) if n and n.strip()}
     if not wanted:
         return list(publishers)
     chosen = [p for p in publishers if p.name in wanted or p.short_name() in wanted]
     missing = wanted - {p.name for p in chosen} - {p.short_name() for p in chosen}
     if missing:
-        raise ValueError(f"not in the registry: {', '.join(sorted(missing))}")
+        raise UnknownPublishers(f"not in the registry: {', '.join(sorted(missing))}")
     return chosen
 
 

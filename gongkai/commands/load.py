@@ -21,9 +21,13 @@ import click
               help="File every document under this publisher (overrides the extracted name).")
 @click.option("--registered-year", type=int, default=None, help="File every document under this year.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--retry", type=click.Choice(["quarantined"]), default=None,
+              help="Extract the quarantined documents again (from the landing store or their path).")
+@click.option("--reason", "reasons", multiple=True,
+              help="With --retry: only documents quarantined for this reason (repeatable), e.g. timeout.")
 def command(paths: tuple[Path, ...], records_file: tuple[Path, ...], url: str | None, workers: int,
             timeout_s: float, batch_size: int, registered_publisher: str | None,
-            registered_year: int | None, as_json: bool) -> None:
+            registered_year: int | None, as_json: bool, retry: str | None, reasons: tuple[str, ...]) -> None:
     """Extract report documents (files or directories) and load them into the warehouse.
 
     Idempotent: a document already loaded (same content sha256) changes nothing; the same document
@@ -36,9 +40,18 @@ def command(paths: tuple[Path, ...], records_file: tuple[Path, ...], url: str | 
       gongkai load data/landing/
       gongkai load report.pdf other.html --registered-publisher 安丘市景芝镇人民政府
       gongkai extract *.pdf --json > recs.jsonl && gongkai load --records recs.jsonl
+      gongkai load --retry quarantined --reason timeout
+
+    \b
+    A landing store (gongkai fetch's folder) is loaded as its documents, with their source URL and
+    registered publisher and year. Only regular files are read: FIFOs, devices and symlinks out of the
+    folder are quarantined without being opened. Documents quarantined for a transient reason
+    (timeout, memory_limit, worker_killed) are extracted again on later loads, up to 3 times.
     """
-    if not paths and not records_file:
-        raise click.UsageError("give FILE…, DIR or --records FILE.jsonl")
+    if not paths and not records_file and not retry:
+        raise click.UsageError("give FILE…, DIR, --records FILE.jsonl or --retry quarantined")
+    if reasons and not retry:
+        raise click.UsageError("--reason goes with --retry quarantined")
     import json
     import time
 
@@ -65,6 +78,12 @@ def command(paths: tuple[Path, ...], records_file: tuple[Path, ...], url: str | 
         if paths:
             summary.add(load.load_paths(conn, paths, workers=workers, timeout_s=timeout_s,
                                         meta_for=lambda _p: meta, progress=progress, batch_size=batch_size))
+        if retry:
+            res = load.retry_quarantined(conn, reasons=reasons, workers=workers, timeout_s=timeout_s,
+                                         batch_size=batch_size, progress=progress)
+            summary.add(res.summary)
+            click.echo(f"retried {res.candidates - len(res.missing)} of {res.candidates} quarantined documents"
+                       + (f"; {len(res.missing)} no longer found" if res.missing else ""), err=True)
     if tty:
         click.echo("", err=True)
     if as_json:

@@ -204,10 +204,8 @@ def documents_to_load(fetched: Sequence[dict[str, Any]], known_sha256: set[str])
 
 
 def _known_sha256(conn, shas: list[str]) -> set[str]:
-    if not shas:
-        return set()
-    rows = conn.execute("select sha256 from raw.documents where sha256 = any(%s)", (shas,)).fetchall()
-    return {r[0] for r in rows}
+    # stored and settled: a transient quarantine (timeout, memory, worker killed) is extracted again
+    return _need("gongkai.warehouse.load", "settled_sha256")(conn, shas)
 
 
 @contextmanager

@@ -4,6 +4,7 @@ FIFOs and SIGTERM): a Celery/billiard worker, a process whose ``__main__`` must 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -87,10 +88,8 @@ def test_a_file_that_vanished_is_file_vanished(tmp_path):
 def _children(pid: int) -> set[int]:
     out: set[int] = set()
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        with contextlib.suppress(OSError):
             out |= {int(x) for x in (task / "children").read_text().split()}
-        except OSError:
-            pass
     return out
 
 

@@ -50,6 +50,7 @@ def command(registry_path, base_url, years, publishers, landing, use_db, workers
     from contextlib import ExitStack
 
     from gongkai.fetch import FetchClient, RegistryError, discover_targets, load_registry, summarize
+    from gongkai.fetch.netguard import redact
 
     try:
         pubs = load_registry(registry_path, base_url=base_url)
@@ -81,12 +82,12 @@ def command(registry_path, base_url, years, publishers, landing, use_db, workers
         click.echo(f"{len(targets)} report URLs found", err=True)
         if dry_run:
             for t in targets:
-                click.echo(f"{t.year}\t{t.publisher}\t{t.url}")
+                click.echo(f"{t.year}\t{t.publisher}\t{redact(t.url)}")
             return
 
         def progress(done: int, total: int, r) -> None:
             extra = f" ({r.error_code}: {r.error})" if r.error_code else ""
-            click.echo(f"[{done}/{total}] {r.status:<9} {r.target.url}{extra}", err=True)
+            click.echo(f"[{done}/{total}] {r.status:<9} {r.url}{extra}", err=True)
 
         results = client.fetch_many(targets, progress=progress)
         if conn is not None:

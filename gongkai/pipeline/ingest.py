@@ -158,7 +158,7 @@ def _iso(v: Any) -> str | None:
 def result_to_dict(r: Any) -> dict[str, Any]:
     t = r.target
     return {
-        "url": t.url,
+        "url": getattr(r, "url", None) or t.url,  # a password in the URL masked
         "publisher": t.publisher,
         "year": t.year,
         "status": r.status,

@@ -155,7 +155,7 @@ class Handler(BaseHTTPRequestHandler):
                         self.wfile.write(head)
                         self.wfile.flush()
                     for i in range(3000):
-                        self.wfile.write((body[i:i + 1] if i < len(body) else b"%"))
+                        self.wfile.write(body[i:i + 1] if i < len(body) else b"%")
                         self.wfile.flush()
                         time.sleep(0.1)
                 except (BrokenPipeError, ConnectionResetError):

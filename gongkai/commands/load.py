@@ -59,7 +59,11 @@ def command(paths: tuple[Path, ...], records_file: tuple[Path, ...], url: str | 
 
     meta = load.DocumentMeta(registered_publisher=registered_publisher, registered_year=registered_year)
     tty = sys.stderr.isatty()
-    total = len(load.expand_paths(paths)) if paths else None
+    if paths:
+        col = load.collect(paths)
+        total = len(col.files) + len(col.refused)
+    else:
+        total = None
     t0 = time.monotonic()
 
     def progress(s: load.LoadSummary) -> None:

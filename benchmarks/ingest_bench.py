@@ -22,6 +22,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("GONGKAI_FETCH_ALLOW_NETWORKS", "127.0.0.1/32")  # the sample server is on loopback
 
 
 def render_corpus(out: Path, n: int, seed: int = 7) -> list[dict]:

@@ -123,8 +123,23 @@ def t_warehouse():
 
         return alert_step(checks)
 
+    # Loads and transforms never interleave: the dbt tasks read the raw layer under a lease that makes
+    # loader batches wait (gongkai.warehouse.locks); it is released whatever the dbt tasks' outcome.
+    @task
+    def take_raw_lease(run_id=None) -> dict:
+        from gongkai.warehouse.locks import acquire_lease
+
+        return acquire_lease(f"t_warehouse:{run_id}")
+
+    @task(trigger_rule="all_done")
+    def release_raw_lease(run_id=None) -> bool:
+        from gongkai.warehouse.locks import release_lease
+
+        return release_lease(f"t_warehouse:{run_id}")
+
     checks = quality_checks()
-    migrate_warehouse() >> dbt_build >> checks
+    migrate_warehouse() >> take_raw_lease() >> dbt_build >> checks
+    dbt_build >> release_raw_lease()
     alert_digest(checks)
 
 

@@ -21,8 +21,10 @@ from pathlib import Path
 
 from extractors import errors, sniff
 from extractors.assemble import assemble
+from extractors.files import file_problem
 from extractors.grid import RawDocument
 from extractors.model import ExtractionError, Record, Source
+from extractors.normalize import strip_record_controls
 
 
 class _Failure(Exception):
@@ -33,7 +35,12 @@ class _Failure(Exception):
 
 
 def extract(path_or_bytes: str | os.PathLike | bytes, *, name: str | None = None) -> Record:
-    """Extract one document. ``name`` is the path recorded in ``source.path`` for bytes input."""
+    """Extract one document. ``name`` is the path recorded in ``source.path`` for bytes input. Every
+    extracted string of the record is free of control characters and terminal escape sequences."""
+    return strip_record_controls(_extract(path_or_bytes, name=name))
+
+
+def _extract(path_or_bytes: str | os.PathLike | bytes, *, name: str | None = None) -> Record:
     data: bytes | None = None
     path: Path | None = None
     if isinstance(path_or_bytes, bytes | bytearray | memoryview):
@@ -46,6 +53,9 @@ def extract(path_or_bytes: str | os.PathLike | bytes, *, name: str | None = None
     try:
         if data is None:
             assert path is not None
+            problem = file_problem(path)  # a FIFO or a device is never opened
+            if problem:
+                raise _Failure(*problem)
             data = path.read_bytes()
         source.sha256 = hashlib.sha256(data).hexdigest()
         source.size = len(data)
@@ -75,14 +85,22 @@ def extract(path_or_bytes: str | os.PathLike | bytes, *, name: str | None = None
         return Record(source=source, error=ExtractionError(f.code, f.message))
     except MemoryError:
         return Record(source=source, error=ExtractionError(errors.MEMORY_LIMIT, "out of memory while extracting"))
+    except FileNotFoundError as e:
+        if path is not None and not path.exists():
+            return Record(source=source, error=ExtractionError(errors.FILE_VANISHED,
+                                                               f"the file disappeared while it was read: {e.strerror}"))
+        return _crash(source, e)
     except Exception as e:  # noqa: BLE001 - every failure is a record, never a crashed batch
-        code = getattr(e, "code", None)
-        if isinstance(code, str) and code in errors.ERRORS:
-            return Record(source=source, error=ExtractionError(code, getattr(e, "message", None) or str(e)))
-        tb = traceback.extract_tb(e.__traceback__)
-        where = f" at {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
-        return Record(source=source, error=ExtractionError(errors.EXTRACTOR_CRASH,
-                                                           f"{type(e).__name__}: {e}{where}"))
+        return _crash(source, e)
+
+
+def _crash(source: Source, e: Exception) -> Record:
+    code = getattr(e, "code", None)
+    if isinstance(code, str) and code in errors.ERRORS:
+        return Record(source=source, error=ExtractionError(code, getattr(e, "message", None) or str(e)))
+    tb = traceback.extract_tb(e.__traceback__)
+    where = f" at {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
+    return Record(source=source, error=ExtractionError(errors.EXTRACTOR_CRASH, f"{type(e).__name__}: {e}{where}"))
 
 
 def _as_text(text: str, media_type: str) -> RawDocument:

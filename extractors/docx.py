@@ -16,10 +16,11 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 from extractors import errors
-from extractors.grid import RawCell, RawDocument, RawTable
+from extractors.grid import RawCell, RawDocument, RawTable, check_grid_size
 from extractors.text import ReaderError
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -48,7 +49,28 @@ def _val(el, name: str) -> str | None:
     return None if el is None else el.get(_W + name)
 
 
-def table_grid(tbl) -> list[list[RawCell | None]]:
+def _int_val(el, default: int, cap: int) -> int:
+    try:
+        return max(0, min(int(_val(el, "val") or default), cap))
+    except ValueError:
+        return default
+
+
+def grid_size(tbl) -> list[int]:
+    """The expanded length of each row (gridBefore + gridSpans), from the XML alone."""
+    lengths = []
+    for tr in tbl.iterchildren(_W + "tr"):
+        trpr = tr.find(_W + "trPr")
+        n = _int_val(trpr.find(_W + "gridBefore") if trpr is not None else None, 0, 100)
+        for tc in tr.iterchildren(_W + "tc"):
+            tcpr = tc.find(_W + "tcPr")
+            n += max(1, _int_val(tcpr.find(_W + "gridSpan") if tcpr is not None else None, 1, 100))
+        lengths.append(n)
+    return lengths
+
+
+def table_grid(tbl, spent: int = 0) -> list[list[RawCell | None]]:
+    check_grid_size(grid_size(tbl), spent)  # too_large before anything is built
     grid: list[list[RawCell | None]] = []
     for tr in tbl.iterchildren(_W + "tr"):
         row: list[RawCell | None] = []
@@ -83,31 +105,92 @@ def table_grid(tbl) -> list[list[RawCell | None]]:
 
 
 MAX_UNCOMPRESSED = 256 * 1024 * 1024  # all parts of the package together
+_CHUNK = 1 << 16
 
 
-def _check_package(data: bytes) -> None:
-    """Refuse a .docx whose parts inflate past the limit (a zip bomb) before python-docx reads it."""
+def _member(data: bytes, info: zipfile.ZipInfo, budget: int) -> bytes:
+    """One zip member inflated by us, incrementally, from its raw bytes: never more than its declared
+    size + 1 byte, nor more than ``budget``; its CRC checked. A member that inflates past its declared
+    size (lying headers) or past the budget is a ``decompression_bomb``."""
+    if info.flag_bits & 0x1:
+        raise ReaderError(errors.CORRUPT_DOCX, f"the .docx part {info.filename} is encrypted")
+    off = info.header_offset
+    head = data[off:off + 30]
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        raise ReaderError(errors.CORRUPT_DOCX, f"no local header for the .docx part {info.filename}")
+    start = off + 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
+    raw = memoryview(data)[start:start + info.compress_size]
+    limit = min(info.file_size, budget)
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = bytes(raw[:limit + 1])
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        d = zlib.decompressobj(-15)
+        parts, size, pos = [], 0, 0
+        try:
+            while size <= limit and not d.eof:
+                if d.unconsumed_tail:
+                    piece = d.decompress(d.unconsumed_tail, _CHUNK)
+                elif pos < len(raw):
+                    piece = d.decompress(raw[pos:pos + _CHUNK], _CHUNK)
+                    pos += _CHUNK
+                else:
+                    break
+                parts.append(piece)
+                size += len(piece)
+        except zlib.error as e:
+            raise ReaderError(errors.CORRUPT_DOCX, f"the .docx part {info.filename} is corrupt: {e}") from e
+        out = b"".join(parts)
+    else:
+        raise ReaderError(errors.CORRUPT_DOCX, f"the .docx part {info.filename} uses an unsupported compression "
+                                               f"({info.compress_type})")
+    if len(out) > info.file_size:
+        raise ReaderError(errors.DECOMPRESSION_BOMB, f"the .docx part {info.filename} inflates past its declared "
+                                                     f"size of {info.file_size} bytes (lying zip headers)")
+    if len(out) > budget:
+        raise ReaderError(errors.DECOMPRESSION_BOMB,
+                          f"the .docx parts inflate past the limit of {MAX_UNCOMPRESSED} bytes")
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        raise ReaderError(errors.CORRUPT_DOCX, f"the .docx part {info.filename} is truncated or corrupt (CRC)")
+    return out
+
+
+def read_package(data: bytes) -> bytes:
+    """The .docx re-packed (stored, no compression) from its members as *we* inflated them, bounded
+    (:func:`_member`): python-docx then never inflates anything itself. ``decompression_bomb`` when the
+    parts declare or really inflate to more than MAX_UNCOMPRESSED together."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            total = sum(i.file_size for i in z.infolist())
+        z = zipfile.ZipFile(io.BytesIO(data))  # reads the central directory only
+        infos = z.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as e:
         raise ReaderError(errors.CORRUPT_DOCX, f"not a valid .docx (zip): {e}") from e
-    if total > MAX_UNCOMPRESSED:
+    declared = sum(i.file_size for i in infos)
+    if declared > MAX_UNCOMPRESSED:
         raise ReaderError(errors.DECOMPRESSION_BOMB,
-                          f"the .docx parts inflate to {total} bytes, over the limit of {MAX_UNCOMPRESSED}")
+                          f"the .docx parts inflate to {declared} bytes, over the limit of {MAX_UNCOMPRESSED}")
+    out = io.BytesIO()
+    spent = 0
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as w:
+        for info in infos:
+            if info.is_dir():
+                continue
+            body = _member(data, info, MAX_UNCOMPRESSED - spent)
+            spent += len(body)
+            w.writestr(info.filename, body)
+    return out.getvalue()
 
 
 def read_docx(data: bytes, *, media_type: str = MEDIA_TYPE) -> RawDocument:
-    _check_package(data)
+    package = read_package(data)
     try:
         import docx  # python-docx
 
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(package))
     except Exception as e:  # noqa: BLE001 - any failure to open is a corrupt document
         raise ReaderError(errors.CORRUPT_DOCX, f"not a valid .docx: {type(e).__name__}: {e}") from e
     body = document.element.body
     lines: list[str] = []
     tables: list[RawTable] = []
+    spent = 0
     for child in body.iterchildren():
         if child.tag == _W + "p":
             t = _p_text(child).strip()
@@ -116,7 +199,8 @@ def read_docx(data: bytes, *, media_type: str = MEDIA_TYPE) -> RawDocument:
         elif child.tag == _W + "tbl":
             # the table itself, then tables nested in its cells (layout tables around the report's)
             for tbl in child.iter(_W + "tbl"):
-                grid = table_grid(tbl)
+                grid = table_grid(tbl, spent)
+                spent += len(grid) * max((len(r) for r in grid), default=0)
                 if grid:
                     tables.append(RawTable(grid, None, "docx"))
                     for r in grid:

@@ -22,10 +22,19 @@ ENCODING_ERROR = "encoding_error"          # text whose encoding cannot be deter
 CORRUPT_DOCX = "corrupt_docx"              # not a valid .docx zip
 LEGACY_DOC_NEEDS_LIBREOFFICE = "legacy_doc_needs_libreoffice"  # .doc without LibreOffice installed
 EXTRACTOR_CRASH = "extractor_crash"        # an unexpected exception (a bug): never silent
+WORKER_KILLED = "worker_killed"            # the worker was killed from outside (an operator, a supervisor)
+FILE_VANISHED = "file_vanished"            # the file disappeared between listing and reading
+NOT_A_REGULAR_FILE = "not_a_regular_file"  # a FIFO, device, socket or directory: refused without opening
+OUTSIDE_FOLDER = "outside_folder"          # a symlink in a loaded folder that points out of it: not followed
 
 ERRORS = (EMPTY_FILE, UNSUPPORTED_FORMAT, CORRUPT_PDF, ENCRYPTED_PDF, NO_TEXT_LAYER, NOT_A_REPORT,
           NO_TABLES, TOO_LARGE, DECOMPRESSION_BOMB, TIMEOUT, MEMORY_LIMIT, ENCODING_ERROR, CORRUPT_DOCX,
-          LEGACY_DOC_NEEDS_LIBREOFFICE, EXTRACTOR_CRASH)
+          LEGACY_DOC_NEEDS_LIBREOFFICE, EXTRACTOR_CRASH, WORKER_KILLED, FILE_VANISHED, NOT_A_REGULAR_FILE,
+          OUTSIDE_FOLDER)
+
+# Failures that say nothing about the document itself: the loader retries them on later runs (a bounded
+# number of attempts) instead of keeping them quarantined for good.
+TRANSIENT = (TIMEOUT, MEMORY_LIMIT, WORKER_KILLED)
 
 # ---- issues (record.issues[].code): the document is read; some cells or metadata are doubtful
 ROW_WIDTH_MISMATCH = "row_width_mismatch"    # fewer/more values than columns: the row's cells are null

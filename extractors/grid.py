@@ -15,7 +15,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from extractors import errors
 from extractors.model import Issue
+
+# Grid positions one table may expand to (rows × widest row, after rowspan/colspan), and all tables of a
+# document together. The report's largest table has about 250; a page of 76 KB with nested
+# rowspan/colspan would otherwise expand to billions. Checked *before* a grid is built.
+MAX_TABLE_CELLS = 200_000
+MAX_DOCUMENT_CELLS = 1_000_000
+
+
+class GridTooLarge(Exception):
+    """A table whose expanded grid would exceed the limits: the document's error is ``too_large``."""
+
+    code = errors.TOO_LARGE
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def check_grid_size(row_lengths: list[int], spent: int = 0) -> int:
+    """Raise :class:`GridTooLarge` when a table of these expanded row lengths (after spans) would hold
+    more than MAX_TABLE_CELLS positions, or the document more than MAX_DOCUMENT_CELLS; return its size."""
+    width = max(row_lengths, default=0)
+    cells = len(row_lengths) * width
+    if cells > MAX_TABLE_CELLS:
+        raise GridTooLarge(f"a table would expand to {len(row_lengths)} rows × {width} columns = {cells} "
+                           f"cells (rowspan/colspan), over the limit of {MAX_TABLE_CELLS}")
+    if spent + cells > MAX_DOCUMENT_CELLS:
+        raise GridTooLarge(f"the document's tables would expand to over {MAX_DOCUMENT_CELLS} cells")
+    return cells
 
 
 @dataclass

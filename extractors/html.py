@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 
 from extractors import errors
-from extractors.grid import RawCell, RawDocument, RawTable
+from extractors.grid import RawCell, RawDocument, RawTable, check_grid_size
+from extractors.sniff import unicode_encoding
 from extractors.text import ReaderError, decode_bytes
 
 MEDIA_TYPE = "text/html"
@@ -32,7 +33,7 @@ _BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6",
 
 
 def decode_html(data: bytes) -> str:
-    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or unicode_encoding(data):
         return decode_bytes(data)
     try:
         # valid UTF-8 with multi-byte characters is UTF-8 whatever the page declares (GBK text is
@@ -96,14 +97,37 @@ def _span(v: str | None) -> int:
     return max(1, min(n, MAX_SPAN))
 
 
-def table_grid(table) -> list[list[RawCell | None]]:
-    """Expand one <table> (its own rows only) into a grid of RawCells."""
+def _cells_of_row(tr) -> list:
+    return [td for td in tr if isinstance(td.tag, str) and td.tag.lower() in ("td", "th")]
+
+
+def grid_size(rows: list) -> list[int]:
+    """The expanded length of each row (its colspans plus the positions rowspans from above cover),
+    computed from the spans alone, without building anything."""
+    lengths: list[int] = []
+    carried: dict[int, int] = {}
+    for r, tr in enumerate(rows):
+        n = carried.pop(r, 0)
+        for td in _cells_of_row(tr):
+            rs, cs = _span(td.get("rowspan")), _span(td.get("colspan"))
+            n += cs
+            for dr in range(1, rs):
+                carried[r + dr] = carried.get(r + dr, 0) + cs
+        lengths.append(n)
+    return lengths
+
+
+def table_grid(table, spent: int = 0) -> list[list[RawCell | None]]:
+    """Expand one <table> (its own rows only) into a grid of RawCells; ``too_large`` (raised before
+    anything is built) when the spans would expand it past the limits of :mod:`extractors.grid`."""
+    rows = _own_rows(table)
+    check_grid_size(grid_size(rows), spent)
     grid: list[list[RawCell | None]] = []
     pending: dict[tuple[int, int], RawCell] = {}  # positions covered by rowspans from rows above
-    for r, tr in enumerate(_own_rows(table)):
+    for r, tr in enumerate(rows):
         row: list[RawCell | None] = []
         c = 0
-        tds = [td for td in tr if isinstance(td.tag, str) and td.tag.lower() in ("td", "th")]
+        tds = _cells_of_row(tr)
         for td in tds:
             while (r, c) in pending:
                 row.append(pending.pop((r, c)))
@@ -156,8 +180,10 @@ def read_html(data: bytes | str) -> RawDocument:
         if el.getparent() is not None:
             el.drop_tree()
     tables = []
+    spent = 0
     for t in root.iter("table"):
-        grid = table_grid(t)
+        grid = table_grid(t, spent)
+        spent += len(grid) * max((len(r) for r in grid), default=0)
         if grid and any(any(c is not None and c.text for c in row) for row in grid):
             tables.append(RawTable(grid, None, "html"))
     # document text: block elements on their own lines, table cells tab-separated

@@ -137,3 +137,39 @@ def similarity(a: str, b: str) -> float:
     if len(a) >= 2 and len(b) >= 2 and (a in b or b in a):
         r = max(r, 0.6 + 0.4 * min(len(a), len(b)) / max(len(a), len(b)))
     return r
+
+
+# ---- control characters: what an extracted string may never carry (one pass over every Record)
+
+# ANSI/VT escape sequences: CSI (ESC [ … final), OSC (ESC ] … BEL or ESC \ — sets a terminal's title),
+# DCS/SOS/PM/APC strings, and two-character ESC sequences
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]")
+# C0 controls except tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates, and lone
+# surrogates (not valid Unicode text: no database or terminal accepts them)
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def strip_controls(text: str | None) -> str | None:
+    """``text`` without terminal escape sequences, control characters (tab and newline are kept; a
+    carriage return becomes a newline), bidi overrides or lone surrogates."""
+    if not text or (text.isprintable() and text.isascii()):
+        return text
+    t = _ESCAPES.sub("", text)
+    t = t.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub("", t)
+
+
+def strip_record_controls(rec):
+    """Strip control characters from every extracted string of a Record (in place; returns it)."""
+    r = rec.report
+    r.publisher, r.published_on, r.format_version = (strip_controls(r.publisher),
+                                                     strip_controls(r.published_on),
+                                                     strip_controls(r.format_version))
+    for c in rec.cells:
+        c.raw = strip_controls(c.raw)
+    for i in rec.issues:
+        i.message = strip_controls(i.message)
+    if rec.error is not None:
+        rec.error.message = strip_controls(rec.error.message)
+    rec.source.media_type = strip_controls(rec.source.media_type)
+    return rec

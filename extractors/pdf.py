@@ -4,6 +4,8 @@ pdfplumber's ``lines`` strategy reconstructs the ruled forms of the reports. Aro
 
 * a pre-flight check of the raw bytes (size, and every FlateDecode stream inflated *incrementally*
   with a bounded ``zlib.decompressobj``, before pdfminer would inflate it) → ``decompression_bomb``;
+  the real bound is in the decoder itself (:mod:`extractors.bounded`: every stream pdfminer decodes,
+  every filter chain, indirect filters and encrypted streams included);
 * fake-bold doubled glyphs removed in O(n) per page (hash buckets on a 1-pt grid) before the tables
   are found (pdfplumber's own ``dedupe_chars`` is O(n²) because of ``sorted(key=chars.index)``);
 * merged cells expanded *geometrically*: every grid position covered by a merged cell gets a
@@ -492,7 +494,23 @@ def _open(path: Path, password: str = "") -> Any:
         raise ExtractionFailure(errors.CORRUPT_PDF, f"cannot parse the PDF: {inner!r}"[:300]) from e
 
 
-def read_pdf(
+def read_pdf(path: str | Path, *, max_stream_bytes: int = DEFAULT_MAX_STREAM_BYTES,
+             max_total_inflated: int = DEFAULT_MAX_TOTAL_INFLATED, **kwargs: Any) -> RawDocument:
+    """Read a PDF into a RawDocument (see :func:`_read_pdf`), every stream pdfminer decodes bounded by
+    ``max_stream_bytes`` / ``max_total_inflated`` (:mod:`extractors.bounded`) → ``decompression_bomb``."""
+    from extractors import bounded
+
+    with bounded.budget(max_stream_bytes, max_total_inflated) as b:
+        try:
+            return _read_pdf(path, max_stream_bytes=max_stream_bytes, max_total_inflated=max_total_inflated,
+                             **kwargs)
+        except Exception as e:
+            if b.exceeded:  # whatever the parser turned it into on the way up
+                raise ExtractionFailure(errors.DECOMPRESSION_BOMB, b.exceeded) from e
+            raise
+
+
+def _read_pdf(
     path: str | Path,
     *,
     max_pages: int = DEFAULT_MAX_PAGES,

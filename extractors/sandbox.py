@@ -1,14 +1,24 @@
 """Extraction in isolated worker processes, under a per-document time and memory budget.
 
 A parser bug, a pathological PDF or a decompression bomb must never take a batch down: each
-document is extracted in a worker process (``forkserver`` start method, with pdfplumber preloaded)
-whose address space is capped with ``RLIMIT_AS``. The parent
+document is extracted in a worker process whose address space is capped with ``RLIMIT_AS``. The
+parent
 
 * kills a worker that runs past ``timeout_s`` → the document's record has error ``timeout``;
-* maps a ``MemoryError`` in the worker, or a worker killed by SIGKILL (the kernel's OOM killer),
-  to ``memory_limit``;
+* maps a ``MemoryError`` in the worker, or a worker killed by the kernel's OOM killer, to
+  ``memory_limit``; a worker killed from outside (an operator's ``kill -9``, a supervisor's SIGTERM)
+  to ``worker_killed``: these three are *transient* (``errors.TRANSIENT``), the loader retries them;
 * maps any other crash (an exception escaping the extractor, a segfault) to ``extractor_crash``;
+* refuses paths that are not regular files (a FIFO, a device) without opening them;
 * replaces a dead worker and goes on with the next document.
+
+Workers are fresh interpreters (``subprocess`` running this module's :func:`_worker_entry`), talking to
+the parent over a socket pair. They never import the parent's ``__main__`` (under Airflow that is
+``bin/airflow`` in a supervised task) and they need nothing from :mod:`multiprocessing`'s process
+objects, so the pool works the same in a CLI, in any Airflow executor's task process and inside a
+Celery/billiard worker (daemonic, with a replaced current-process object). A worker dies with the
+thread that started it (``PR_SET_PDEATHSIG``), so a loader killed by SIGTERM or SIGKILL never leaves a
+busy worker running outside its limits.
 
 Every input path yields exactly one :class:`~extractors.model.Record`.
 
@@ -21,9 +31,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import mimetypes
-import multiprocessing as mp
 import os
 import signal
+import socket
+import subprocess
+import sys
+import threading
 import time
 import traceback
 from collections import deque
@@ -34,11 +47,13 @@ from pathlib import Path
 from typing import Any
 
 from extractors import errors
+from extractors.files import file_problem
 from extractors.model import ExtractionError, Record, Source
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_MB = 1024
-PRELOAD = ["extractors.pdf", "pdfplumber", "pdfminer.high_level"]
+# imported by every worker before its memory cap is set (and before its first document)
+PRELOAD = ["extractors.api", "extractors.pdf", "pdfplumber", "pdfminer.high_level"]
 
 Progress = Callable[[int, int, Record], None]
 
@@ -57,15 +72,17 @@ def _sha256(path: Path) -> str:
 
 
 def error_record(path: str | Path, code: str, message: str) -> Record:
-    """A record for a document that could not be read: no cells, ``error = {code, message}``."""
+    """A record for a document that could not be read: no cells, ``error = {code, message}``. The
+    file is hashed only when it is a regular file (a FIFO is never opened)."""
     p = Path(path)
+    regular = file_problem(p) is None
     try:
-        size = p.stat().st_size
+        size = p.stat().st_size if regular else None
     except OSError:
         size = None
     media_type = "application/pdf" if p.suffix.lower() == ".pdf" else mimetypes.guess_type(p.name)[0]
     return Record(
-        source=Source(path=str(path), sha256=_sha256(p), media_type=media_type, size=size),
+        source=Source(path=str(path), sha256=_sha256(p) if regular else "", media_type=media_type, size=size),
         error=ExtractionError(code=code, message=message),
     )
 
@@ -90,6 +107,9 @@ def _resolve(target: str) -> Callable[[str], Record]:
 def _worker_main(conn: Connection, memory_mb: int | None, target: str = DEFAULT_TARGET) -> None:
     """Worker loop: receive ``(task_id, path)``, send back ``(task_id, kind, payload)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles ^C and kills us
+    for module in PRELOAD:
+        with contextlib.suppress(Exception):
+            __import__(module)
     if memory_mb:
         import resource
 
@@ -130,40 +150,101 @@ def _worker_main(conn: Connection, memory_mb: int | None, target: str = DEFAULT_
                 conn.send((task_id, "error", (errors.EXTRACTOR_CRASH, f"unexpected {tb}"[:500])))
 
 
+def _die_with_parent(parent_pid: int) -> None:
+    """Linux: get SIGKILL when the thread that started us ends (the loader killed, or exiting)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _worker_entry() -> None:
+    """``python -c`` entry of a worker: argv = fd, memory_mb, target, parent pid."""
+    fd, memory_mb, target, parent_pid = sys.argv[1:5]
+    _die_with_parent(int(parent_pid))
+    conn = Connection(int(fd))
+    _worker_main(conn, int(memory_mb) or None, target)
+
+
+_BOOT = ("import os, sys; sys.path[:0] = [p for p in os.environ.pop('GONGKAI_SANDBOX_PATH', '').split(os.pathsep) "
+         "if p]; from extractors.sandbox import _worker_entry; _worker_entry()")
+
+
+def _worker_env() -> dict[str, str]:
+    """The worker's environment: ours, plus our import path (so it imports the same ``extractors``
+    and the same target module as we would, e.g. a test module or a DAG folder)."""
+    path = [os.path.abspath(p) if p else os.getcwd() for p in sys.path]
+    return dict(os.environ, GONGKAI_SANDBOX_PATH=os.pathsep.join(path))
+
+
 @dataclass
 class _Worker:
-    proc: Any
+    proc: subprocess.Popen
     conn: Connection
     ready: bool = False
     task: tuple[int, str] | None = None
     deadline: float = 0.0
     started: float = field(default_factory=time.monotonic)
+    oom_kills: int = 0  # the kernel's OOM-kill counter when the current task started
 
 
-def _forget_inherited_forkserver() -> None:
-    """After a plain fork, the child inherits the parent's forkserver bookkeeping, but that server
-    is not its child (Python 3.11 then fails with ChildProcessError in ensure_running): forget it,
-    so the child starts its own forkserver when it needs one."""
+def _oom_kills() -> int:
+    """How many processes the kernel's OOM killer has killed (system-wide, and in our cgroup v2)."""
+    total = 0
+    for path, key in (("/proc/vmstat", "oom_kill"), ("/sys/fs/cgroup/memory.events", "oom_kill")):
+        with contextlib.suppress(OSError, ValueError), open(path) as f:
+            for line in f:
+                k, _, v = line.partition(" ")
+                if k == key:
+                    total += int(v)
+    return total
+
+
+def death_record(path: str, exitcode: int | None, oom_before: int, memory_mb: int | None) -> Record:
+    """The record of a document whose worker died: a true label of what killed it."""
+    if exitcode is not None and exitcode < 0:
+        sig = -exitcode
+        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else f"signal {sig}"
+        if sig == signal.SIGKILL and _oom_kills() > oom_before:
+            return error_record(path, errors.MEMORY_LIMIT,
+                                "the extraction worker was killed by the kernel's OOM killer (out of memory)")
+        if sig in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT):
+            return error_record(path, errors.WORKER_KILLED,
+                                f"the extraction worker was killed from outside ({name}); it will be retried")
+        return error_record(path, errors.EXTRACTOR_CRASH, f"the extraction worker died of {name}")
+    if exitcode == 3:
+        return error_record(path, errors.MEMORY_LIMIT, f"the extraction needed more than {memory_mb} MB")
+    return error_record(path, errors.EXTRACTOR_CRASH, f"the extraction worker died (exit code {exitcode})")
+
+
+@contextlib.contextmanager
+def _terminate_on_sigterm() -> Iterator[None]:
+    """In a CLI (main thread, default SIGTERM action), turn SIGTERM into SystemExit so the pool is
+    closed (its workers killed) and open transactions roll back. Airflow and Celery install their
+    own handlers: those are left alone."""
+    installed = False
+    old: Any = None
+    if threading.current_thread() is threading.main_thread():
+        with contextlib.suppress(ValueError, OSError):
+            old = signal.getsignal(signal.SIGTERM)
+            if old == signal.SIG_DFL:
+                def _exit(signum, frame):  # noqa: ARG001
+                    raise SystemExit(128 + signum)
+
+                signal.signal(signal.SIGTERM, _exit)
+                installed = True
     try:
-        from multiprocessing import forkserver
-
-        fs = forkserver._forkserver
-        fs._forkserver_pid = None
-        fs._forkserver_address = None
-        fs._forkserver_alive_fd = None
-    except Exception:  # noqa: BLE001 - other Python versions: nothing to reset
-        pass
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_inherited_forkserver)
-
-
-def _context() -> Any:
-    ctx = mp.get_context("forkserver")
-    with contextlib.suppress(Exception):
-        ctx.set_forkserver_preload(PRELOAD)
-    return ctx
+        yield
+    finally:
+        if installed:
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(signal.SIGTERM, old)
 
 
 class WorkerPool:
@@ -179,32 +260,36 @@ class WorkerPool:
         self.memory_mb = memory_mb
         self.startup_timeout_s = startup_timeout_s
         self.target = target
-        self._ctx = _context()
         self._workers: list[_Worker] = []
         self.replaced = 0
 
     # -- worker lifecycle
     def _spawn(self) -> _Worker:
-        cur = mp.current_process()
-        if cur.daemon:
-            # Inside a daemonic process (a Celery prefork worker, a multiprocessing pool …)
-            # multiprocessing refuses to start children. Our workers are daemons themselves and
-            # are killed by close(), so nothing is orphaned: lift the flag for this process.
-            cur._config["daemon"] = False  # type: ignore[attr-defined]
-        parent, child = self._ctx.Pipe(duplex=True)
-        proc = self._ctx.Process(target=_worker_main, args=(child, self.memory_mb, self.target), daemon=True,
-                                 name="gongkai-extract")
-        proc.start()
-        child.close()
-        w = _Worker(proc=proc, conn=parent)
+        parent, child = socket.socketpair()
+        try:
+            out = sys.__stderr__.fileno() if sys.__stderr__ is not None else subprocess.DEVNULL
+        except (OSError, ValueError):
+            out = subprocess.DEVNULL
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", _BOOT, str(child.fileno()), str(int(self.memory_mb or 0)), self.target,
+                 str(os.getpid())],
+                pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL, stdout=out, env=_worker_env(),
+                close_fds=True)
+        finally:
+            child.close()
+        conn = Connection(parent.detach())
+        w = _Worker(proc=proc, conn=conn)
         w.deadline = time.monotonic() + self.startup_timeout_s
         self._workers.append(w)
         return w
 
     def _kill(self, w: _Worker) -> None:
-        if w.proc.is_alive():
-            w.proc.kill()
-        w.proc.join(5)
+        if w.proc.poll() is None:
+            with contextlib.suppress(OSError):
+                w.proc.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            w.proc.wait(5)
         w.conn.close()
         self._workers.remove(w)
 
@@ -213,7 +298,8 @@ class WorkerPool:
             with contextlib.suppress(OSError):
                 w.conn.send(None)
         for w in list(self._workers):
-            w.proc.join(2)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                w.proc.wait(2)
             self._kill(w)
 
     def __enter__(self) -> WorkerPool:
@@ -224,10 +310,26 @@ class WorkerPool:
 
     # -- running
     def run(self, paths: Iterable[str | Path], progress: Progress | None = None) -> Iterator[Record]:
-        queue: deque[tuple[int, str]] = deque((i, str(p)) for i, p in enumerate(paths))
-        total = len(queue)
+        with _terminate_on_sigterm():
+            yield from self._run(paths, progress)
+
+    def _run(self, paths: Iterable[str | Path], progress: Progress | None) -> Iterator[Record]:
+        queue: deque[tuple[int, str]] = deque()
+        refused: list[Record] = []
+        for i, p in enumerate(paths):
+            problem = file_problem(p)  # a FIFO or a device never reaches a worker (nor is opened)
+            if problem:
+                refused.append(error_record(p, *problem))
+            else:
+                queue.append((i, str(p)))
+        total = len(queue) + len(refused)
         done = 0
-        while len(self._workers) < min(self.size, max(total, 1)):
+        for rec in refused:
+            done += 1
+            if progress:
+                progress(done, total, rec)
+            yield rec
+        while len(self._workers) < min(self.size, len(queue)):
             self._spawn()
         while queue or any(w.task for w in self._workers):
             # hand out work
@@ -235,12 +337,13 @@ class WorkerPool:
                 if w.ready and w.task is None and queue:
                     w.task = queue.popleft()
                     w.deadline = time.monotonic() + self.timeout_s
-                    with contextlib.suppress(OSError):  # dead: noticed below through its sentinel
+                    w.oom_kills = _oom_kills()
+                    with contextlib.suppress(OSError):  # dead: noticed below through its exit
                         w.conn.send(w.task)
             now = time.monotonic()
             timeout = max(0.0, min((w.deadline for w in self._workers), default=now + 1) - now)
-            ready = wait([w.conn for w in self._workers] + [w.proc.sentinel for w in self._workers],
-                         timeout=min(timeout, 1.0))
+            # a dead worker closes its end of the socket: its connection becomes readable (EOF)
+            ready = wait([w.conn for w in self._workers], timeout=min(timeout, 1.0))
             finished: list[Record] = []
             for w in list(self._workers):
                 rec = self._poll(w, ready)
@@ -262,6 +365,8 @@ class WorkerPool:
                 msg = w.conn.recv()
             except (EOFError, OSError):
                 msg = None
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    w.proc.wait(5)  # EOF: the worker is exiting; collect its status
             if msg is not None:
                 tag, kind, payload = msg
                 if tag == "ready":
@@ -278,20 +383,16 @@ class WorkerPool:
                     self._kill(w)
                     self.replaced += 1
                 return error_record(task[1], code, message)
-        if not w.proc.is_alive():
+        if w.proc.poll() is not None:
             task = w.task
-            exitcode = w.proc.exitcode
+            exitcode = w.proc.returncode
             self._kill(w)
             self.replaced += 1
             if task is None:
                 if not w.ready:
                     raise RuntimeError(f"an extraction worker died while starting (exit code {exitcode})")
                 return None
-            if exitcode is not None and exitcode == -signal.SIGKILL:
-                return error_record(task[1], errors.MEMORY_LIMIT,
-                                    "the extraction worker was killed (SIGKILL: out of memory)")
-            return error_record(task[1], errors.EXTRACTOR_CRASH,
-                                f"the extraction worker died (exit code {exitcode})")
+            return death_record(task[1], exitcode, w.oom_kills, self.memory_mb)
         if time.monotonic() > w.deadline:
             if w.conn not in ready and w.conn.poll():  # the answer came in after wait() returned
                 return self._poll(w, [w.conn])

@@ -17,9 +17,42 @@ BINARY = "application/octet-stream"
 _HTML_RE = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|table|div|p)\b", re.I)
 
 
+_BOMS = ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+         (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"))
+
+
+def unicode_encoding(data: bytes) -> str | None:
+    """The Unicode encoding of text marked by a BOM (UTF-32 before UTF-16: their LE marks share a
+    prefix), or of UTF-32 without one (every 4-byte unit a code point < U+110000, most of them
+    below U+10000 with two zero bytes); None otherwise."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return enc
+    head = data[:4096]
+    n = len(head) // 4
+    if n < 4 or len(data) % 4:
+        return None
+    for enc, hi in (("utf-32-le", slice(2, 4)), ("utf-32-be", slice(0, 2))):
+        units = [head[i * 4:i * 4 + 4] for i in range(n)]
+        if all(u[hi] == b"\x00\x00" or (enc == "utf-32-le" and u[3] == 0 and u[2] <= 0x10)
+               or (enc == "utf-32-be" and u[0] == 0 and u[1] <= 0x10) for u in units):
+            try:
+                txt = head[:n * 4].decode(enc)
+            except UnicodeDecodeError:
+                continue
+            readable = sum(1 for ch in txt if (ch.isprintable() and ch != "\x00") or ch in "\t\r\n")
+            if readable >= 0.9 * len(txt):  # text, not a binary file full of zero bytes
+                return enc
+    return None
+
+
 def sniff(data: bytes) -> str:
     """One of PDF, DOCX, DOC, HTML, TEXT, ZIP (a zip that is not a Word document) or BINARY."""
     head = data[:2048]
+    enc = unicode_encoding(data)
+    if enc and enc.startswith("utf-32"):
+        txt = head[:len(head) // 4 * 4].decode(enc, errors="ignore").lstrip("\ufeff").encode("utf-8")
+        return HTML if _HTML_RE.search(txt[:1024]) else TEXT
     stripped = head.lstrip(b"\xef\xbb\xbf\xff\xfe\xfe\xff \t\r\n\x00")
     if b"%PDF-" in data[:1024]:
         return PDF

@@ -33,10 +33,11 @@ class ReaderError(Exception):
 def decode_bytes(data: bytes) -> str:
     """Decode document bytes (BOM, UTF-8, GB18030, then charset-normalizer); raise ReaderError
     ``encoding_error`` when nothing gives plausible text."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
+    from extractors.sniff import unicode_encoding
+
+    enc = unicode_encoding(data)  # a BOM (UTF-8, UTF-16, UTF-32), or UTF-32 without one
+    if enc:
+        return data.decode(enc, errors="replace").removeprefix("\ufeff")
     for enc in ("utf-8", "gb18030"):
         try:
             text = data.decode(enc)

@@ -39,6 +39,8 @@ _AMOUNT_RE = re.compile(rf"^(?P<num>{_NUM})\s*(?P<unit>万元|万|元|亿元)?$"
 
 
 _SPACED_DIGITS = re.compile(r"\d\s+\d")
+MAX_DIGITS = 15  # digits in one number (thousands separators aside); more is not a value of the form
+_TOO_MANY_DIGITS = re.compile(rf"\d(?:,?\d){{{MAX_DIGITS}}}[\d,]*")
 
 
 def _dec(s: str) -> Decimal | None:
@@ -78,6 +80,10 @@ def parse_value(text: str | None, kind: str = COUNT) -> Parsed:
         return Parsed(None, BLANK)
     if t in MARKERS or re.fullmatch(r"[—\-－/／_]+", t):
         return Parsed(None, MARKER)
+    if _TOO_MANY_DIGITS.search(t):
+        # no count or amount of the form has this many digits (and Python refuses to convert 4,300+):
+        # that cell is unreadable, the document is not
+        return Parsed(None, UNREADABLE, errors.UNREADABLE_VALUE)
     if kind == AMOUNT:
         m = _AMOUNT_RE.match(t)
         if m:
@@ -113,6 +119,8 @@ def looks_like_value(text: str | None) -> bool:
     marker): used to tell a row's label cells from its value cells."""
     if text is None or _strip(text) == "":
         return False
+    if _TOO_MANY_DIGITS.fullmatch(_strip(text)):
+        return True  # a number too long to be read: in a value's place, read as that cell's `unreadable`
     return any(parse_value(text, kind).status in (OK, MARKER) for kind in (CHANGE, AMOUNT))
 
 

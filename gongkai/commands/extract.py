@@ -25,11 +25,12 @@ def collect(paths: tuple[str, ...]) -> list[Path]:
 @click.command(name="extract")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per document per line (JSON Lines).")
-@click.option("--isolated", is_flag=True,
-              help="Extract each document in a worker process under a time and memory budget.")
-@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per document (--isolated).")
-@click.option("--memory-mb", type=int, default=1024, show_default=True, help="Memory per worker (--isolated).")
-@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes (--isolated).")
+@click.option("--isolated/--in-process", default=True, show_default=True,
+              help="Extract each document in a worker process under a time and memory budget (default), "
+                   "or in this process without any budget (for debugging).")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per document.")
+@click.option("--memory-mb", type=int, default=1024, show_default=True, help="Memory per worker.")
+@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes.")
 def command(files: tuple[str, ...], as_json: bool, isolated: bool, timeout: float, memory_mb: int,
             workers: int) -> None:
     """Extract the cells of report documents (PDF, HTML, DOCX/DOC, text; directories are searched).
@@ -45,6 +46,8 @@ def command(files: tuple[str, ...], as_json: bool, isolated: bool, timeout: floa
       gongkai extract data/landing/ --json > cells.jsonl
     """
     from extractors.api import extract
+    from extractors.files import display_path
+    from extractors.normalize import strip_controls
     from extractors.render import render_record
 
     paths = collect(files)
@@ -56,6 +59,7 @@ def command(files: tuple[str, ...], as_json: bool, isolated: bool, timeout: floa
 
     def emit(rec, i: int) -> None:
         nonlocal failed
+        rec.source.path = strip_controls(display_path(rec.source.path))  # printable whatever the file name
         if rec.error is not None:
             failed += 1
         click.echo(rec.to_json() if as_json else render_record(rec))

@@ -47,11 +47,12 @@ def command(registry_path, base_url, years, publishers, landing, use_db, workers
       gongkai fetch --registry registry/demo.yaml --base-url http://127.0.0.1:8765 --year 2020 --dry-run
     """
     from gongkai.fetch import RegistryError
+    from gongkai.fetch.netguard import redact
     from gongkai.pipeline.ingest import UnknownPublishers, fetch_reports
 
     def progress(done: int, total: int, r) -> None:
         extra = f" ({r.error_code}: {r.error})" if r.error_code else ""
-        click.echo(f"[{done}/{total}] {r.status:<9} {r.target.url}{extra}", err=True)
+        click.echo(f"[{done}/{total}] {r.status:<9} {r.url}{extra}", err=True)
 
     try:
         run = fetch_reports(years, publishers=publishers, registry_path=registry_path, base_url=base_url,
@@ -64,7 +65,7 @@ def command(registry_path, base_url, years, publishers, landing, use_db, workers
         raise click.ClickException(str(e)) from None
     if dry_run:
         for t in run.targets:
-            click.echo(f"{t.year}\t{t.publisher}\t{t.url}")
+            click.echo(f"{t.year}\t{t.publisher}\t{redact(t.url)}")
         return
     if as_json:
         for r in run.results:

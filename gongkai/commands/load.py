@@ -21,9 +21,13 @@ import click
               help="File every document under this publisher (overrides the extracted name).")
 @click.option("--registered-year", type=int, default=None, help="File every document under this year.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--retry", type=click.Choice(["quarantined"]), default=None,
+              help="Extract the quarantined documents again (from the landing store or their path).")
+@click.option("--reason", "reasons", multiple=True,
+              help="With --retry: only documents quarantined for this reason (repeatable), e.g. timeout.")
 def command(paths: tuple[Path, ...], records_file: tuple[Path, ...], url: str | None, workers: int,
             timeout_s: float, batch_size: int, registered_publisher: str | None,
-            registered_year: int | None, as_json: bool) -> None:
+            registered_year: int | None, as_json: bool, retry: str | None, reasons: tuple[str, ...]) -> None:
     """Extract report documents (files or directories) and load them into the warehouse.
 
     Idempotent: a document already loaded (same content sha256) changes nothing; the same document
@@ -36,17 +40,30 @@ def command(paths: tuple[Path, ...], records_file: tuple[Path, ...], url: str | 
       gongkai load data/landing/
       gongkai load report.pdf other.html --registered-publisher 安丘市景芝镇人民政府
       gongkai extract *.pdf --json > recs.jsonl && gongkai load --records recs.jsonl
+      gongkai load --retry quarantined --reason timeout
+
+    \b
+    A landing store (gongkai fetch's folder) is loaded as its documents, with their source URL and
+    registered publisher and year. Only regular files are read: FIFOs, devices and symlinks out of the
+    folder are quarantined without being opened. Documents quarantined for a transient reason
+    (timeout, memory_limit, worker_killed) are extracted again on later loads, up to 3 times.
     """
-    if not paths and not records_file:
-        raise click.UsageError("give FILE…, DIR or --records FILE.jsonl")
+    if not paths and not records_file and not retry:
+        raise click.UsageError("give FILE…, DIR, --records FILE.jsonl or --retry quarantined")
+    if reasons and not retry:
+        raise click.UsageError("--reason goes with --retry quarantined")
     import json
     import time
 
     from gongkai.pipeline.ingest import load_files
-    from gongkai.warehouse.load import DocumentMeta, LoadSummary, expand_paths
+    from gongkai.warehouse.load import DocumentMeta, LoadSummary, collect
 
     tty = sys.stderr.isatty()
-    total = len(expand_paths(paths)) if paths else None
+    if paths:
+        col = collect(paths)
+        total = len(col.files) + len(col.refused)
+    else:
+        total = None
     t0 = time.monotonic()
 
     def progress(s: LoadSummary) -> None:
@@ -55,9 +72,13 @@ def command(paths: tuple[Path, ...], records_file: tuple[Path, ...], url: str | 
             click.echo(f"\r  {s.documents_seen}{of} documents, {s.cells_loaded} cells "
                        f"({time.monotonic() - t0:.0f}s)", nl=False, err=True)
 
-    summary = load_files(paths, records_file, url=url, workers=workers, timeout_s=timeout_s,
-                         batch_size=batch_size, progress=progress,
-                         meta=DocumentMeta(registered_publisher=registered_publisher, registered_year=registered_year))
+    summary, retried = load_files(
+        paths, records_file, url=url, workers=workers, timeout_s=timeout_s, batch_size=batch_size,
+        progress=progress, retry_reasons=reasons if retry else None,
+        meta=DocumentMeta(registered_publisher=registered_publisher, registered_year=registered_year))
+    if retried is not None:
+        click.echo(f"retried {retried.candidates - len(retried.missing)} of {retried.candidates} quarantined "
+                   "documents" + (f"; {len(retried.missing)} no longer found" if retried.missing else ""), err=True)
     if tty:
         click.echo("", err=True)
     if as_json:

@@ -176,6 +176,7 @@ def run_demo(
             smtp=(smtp.host, smtp.port),
             extra={
                 "GONGKAI_SAMPLES_URL": http.url,
+                "GONGKAI_FETCH_ALLOW_NETWORKS": "127.0.0.1/32",  # the sample server is on loopback
                 "GONGKAI_LANDING_URL": str(data / "landing"),
                 "GONGKAI_ALERT_TO": "gongkai-alerts@localhost",
                 MANIFEST_ENV: str(manifest),

@@ -11,7 +11,10 @@
 * a maximum body size, enforced while streaming (``body_too_large``);
 * the media type sniffed from the bytes (a PDF served as text/html is a PDF);
 * every fetch recorded — fetched, unchanged or failed — in the landing store's JSON Lines log and,
-  when a connection is given, in ``ops.fetch_log``.
+  when a connection is given, in ``ops.fetch_log`` (passwords in URLs masked);
+* every connection, on every hop, checked against the address policy after DNS resolution (no private,
+  loopback, link-local or reserved address unless allowed: ``blocked_address``), and every network
+  operation bounded by the attempt's wall-clock deadline (:mod:`gongkai.fetch.netguard`).
 
 Threads (a pool of ``workers``) share one ``httpx.Client``; per-host semaphores bound concurrency.
 """
@@ -35,7 +38,9 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from gongkai.fetch import netguard
 from gongkai.fetch.landing import LandingStore
+from gongkai.fetch.netguard import BlockedAddress, redact
 from gongkai.fetch.sniff import extension_for, sniff_media_type
 
 log = logging.getLogger(__name__)
@@ -53,10 +58,11 @@ INVALID_URL = "invalid_url"                # not http(s)
 UNEXPECTED_STATUS = "unexpected_status"    # e.g. 304 without a previous fetch, 1xx
 STORAGE_ERROR = "storage_error"            # the landing store could not be written
 UNEXPECTED_ERROR = "unexpected_error"      # a bug: logged with its traceback, never silent
+BLOCKED_ADDRESS = "blocked_address"        # a host resolving to a private/loopback/link-local/reserved address
 
 FETCH_ERRORS = (HTTP_CLIENT_ERROR, HTTP_SERVER_ERROR, RATE_LIMITED, TIMEOUT, CONNECTION_ERROR, REDIRECT_LOOP,
                 TOO_MANY_REDIRECTS, BODY_TOO_LARGE, INVALID_URL, UNEXPECTED_STATUS, STORAGE_ERROR,
-                UNEXPECTED_ERROR)
+                UNEXPECTED_ERROR, BLOCKED_ADDRESS)
 
 STATUSES = ("fetched", "unchanged", "failed")
 USER_AGENT = "gongkai/0.1 (research crawler of government information disclosure annual reports)"
@@ -102,11 +108,19 @@ class FetchResult:
     def ok(self) -> bool:
         return self.status != "failed"
 
+    @property
+    def url(self) -> str:
+        """The target URL as it may be shown or stored (a password in it masked)."""
+        return redact(self.target.url) or ""
+
     def to_log(self) -> dict[str, Any]:
         d = asdict(self)
         t = d.pop("target")
-        d.update(url=t["url"], publisher=t["publisher"], year=t["year"], kind=t["kind"], via=t["via"],
-                 link_text=t["link_text"])
+        d.update(url=redact(t["url"]), publisher=t["publisher"], year=t["year"], kind=t["kind"],
+                 via=redact(t["via"]), link_text=t["link_text"], final_url=redact(d["final_url"]),
+                 redirects=[redact(u) for u in d["redirects"]], error=redact(d["error"]))
+        if "location" in d["headers"]:
+            d["headers"] = {**d["headers"], "location": redact(d["headers"]["location"])}
         return d
 
 
@@ -122,8 +136,11 @@ class FetchSettings:
     per_host_delay: float = 0.5          # seconds between the starts of two requests to a host
     max_redirects: int = 5
     max_bytes: int = 100 * 1024 * 1024
+    max_index_bytes: int = 10 * 1024 * 1024  # an index page: links, not documents
     workers: int = 8
     user_agent: str = USER_AGENT
+    # networks that may be fetched from although private/loopback (CIDRs); None: $GONGKAI_FETCH_ALLOW_NETWORKS
+    allow_networks: tuple[str, ...] | None = None
 
 
 class _Retryable(Exception):
@@ -172,12 +189,7 @@ class _HostGate:
 
 
 def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
+    return netguard.retry_after_seconds(value)
 
 
 class FetchClient:
@@ -192,12 +204,14 @@ class FetchClient:
         self.settings = replace(settings or FetchSettings(), **overrides)
         self.run_id = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
         s = self.settings
+        limits = httpx.Limits(max_connections=max(4, s.workers * 2), max_keepalive_connections=s.workers)
         self.http = httpx.Client(
             timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
             follow_redirects=False,
             headers={"User-Agent": s.user_agent, "Accept": "*/*"},
-            limits=httpx.Limits(max_connections=max(4, s.workers * 2), max_keepalive_connections=s.workers),
-            transport=transport,
+            limits=limits,
+            transport=transport or netguard.GuardedTransport(
+                allow=netguard.allowed_networks(s.allow_networks), limits=limits),
         )
         self._gates: dict[str, _HostGate] = {}
         self._gates_lock = threading.Lock()
@@ -240,7 +254,7 @@ class FetchClient:
                         """select etag, last_modified, sha256, landing_path, media_type, size_bytes
                              from ops.fetch_log
                             where url = %s and status in ('fetched', 'unchanged')
-                            order by finished_at desc, fetch_id desc limit 1""", (url,)).fetchone()
+                            order by finished_at desc, fetch_id desc limit 1""", (redact(url),)).fetchone()
                 if row:
                     prev = dict(zip(("etag", "last_modified", "sha256", "landing_path", "media_type",
                                      "size_bytes"), row, strict=True))
@@ -270,10 +284,11 @@ class FetchClient:
         try:
             self._fetch_into(res)
         except Exception as e:  # noqa: BLE001 - a bug: record it, keep the batch going
-            log.exception("unexpected error fetching %s", target.url)
-            res.status, res.error_code, res.error = "failed", UNEXPECTED_ERROR, f"{type(e).__name__}: {e}"
+            log.exception("unexpected error fetching %s", redact(target.url))
+            res.status, res.error_code, res.error = "failed", UNEXPECTED_ERROR, redact(f"{type(e).__name__}: {e}")
         res.finished_at = datetime.now(UTC)
         res.elapsed_ms = int((time.monotonic() - t0) * 1000)
+        res.error = redact(res.error)  # messages quote URLs: no password leaves the client
         self._record(res)
         return res
 
@@ -281,7 +296,7 @@ class FetchClient:
         s = self.settings
         url = res.target.url
         if urlsplit(url).scheme not in ("http", "https"):
-            res.error_code, res.error = INVALID_URL, f"not an http(s) URL: {url!r}"
+            res.error_code, res.error = INVALID_URL, f"not an http(s) URL: {redact(url)!r}"
             return
         prev = self.previous(url)
         for attempt in range(1, s.max_attempts + 1):
@@ -300,7 +315,7 @@ class FetchClient:
                 pause = min(s.backoff_cap, s.backoff_base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
                 if e.retry_after is not None:
                     pause = max(pause, min(s.backoff_cap, e.retry_after))
-                log.info("retrying %s in %.2fs (%s)", url, pause, e)
+                log.info("retrying %s in %.2fs (%s)", redact(url), pause, redact(str(e)))
                 time.sleep(pause)
 
     def _attempt(self, res: FetchResult, prev: dict[str, Any] | None) -> None:
@@ -317,7 +332,8 @@ class FetchClient:
         deadline = time.monotonic() + s.attempt_deadline
         while True:
             try:
-                with self._gate(url), self.http.stream("GET", url, headers=headers) as r:
+                with self._gate(url), netguard.deadline(deadline), \
+                        self.http.stream("GET", url, headers=headers) as r:
                     res.http_status = r.status_code
                     res.final_url = str(r.url)
                     res.headers = {k: r.headers[k] for k in KEPT_HEADERS if k in r.headers}
@@ -339,10 +355,15 @@ class FetchClient:
                         continue
                     self._handle_response(res, r, prev, deadline)
                     return
+            except BlockedAddress as e:
+                raise _Fatal(BLOCKED_ADDRESS, f"{e} (fetching {redact(url)})") from None
             except httpx.TimeoutException as e:
-                raise _Retryable(TIMEOUT, f"timeout ({type(e).__name__}) fetching {url}") from None
+                if time.monotonic() >= deadline:
+                    raise _Retryable(TIMEOUT, f"the attempt deadline of {s.attempt_deadline:g} s passed fetching "
+                                              f"{redact(url)}") from None
+                raise _Retryable(TIMEOUT, f"timeout ({type(e).__name__}) fetching {redact(url)}") from None
             except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as e:
-                raise _Retryable(CONNECTION_ERROR, f"{type(e).__name__} fetching {url}: {e}") from None
+                raise _Retryable(CONNECTION_ERROR, redact(f"{type(e).__name__} fetching {url}: {e}")) from None
             except httpx.UnsupportedProtocol as e:
                 raise _Fatal(INVALID_URL, str(e)) from None
 
@@ -369,17 +390,18 @@ class FetchClient:
             raise _Fatal(HTTP_CLIENT_ERROR, f"HTTP {code} from {r.url} (not retried)", code)
         if not 200 <= code < 300:
             raise _Fatal(UNEXPECTED_STATUS, f"unexpected HTTP {code} from {r.url}", code)
+        max_bytes = s.max_index_bytes if res.target.kind == "index" else s.max_bytes
         declared = r.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > s.max_bytes:
-            raise _Fatal(BODY_TOO_LARGE, f"Content-Length {int(declared)} is over the limit of {s.max_bytes} bytes",
+        if declared and declared.isdigit() and int(declared) > max_bytes:
+            raise _Fatal(BODY_TOO_LARGE, f"Content-Length {int(declared)} is over the limit of {max_bytes} bytes",
                          code)
         h = hashlib.sha256()
         size = 0
         with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as tmp:
             for chunk in r.iter_bytes(1 << 16):
                 size += len(chunk)
-                if size > s.max_bytes:
-                    raise _Fatal(BODY_TOO_LARGE, f"body over the limit of {s.max_bytes} bytes (aborted after "
+                if size > max_bytes:
+                    raise _Fatal(BODY_TOO_LARGE, f"body over the limit of {max_bytes} bytes (aborted after "
                                                  f"{size} bytes)", code)
                 if time.monotonic() > deadline:
                     raise _Retryable(TIMEOUT, f"attempt deadline of {s.attempt_deadline}s passed while "
@@ -402,7 +424,7 @@ class FetchClient:
                 res.landing_path = self.store.full_path(res.landing_key)
                 return
             tmp.seek(0)
-            meta = {"url": res.target.url, "final_url": res.final_url, "publisher": res.target.publisher,
+            meta = {"url": res.url, "final_url": redact(res.final_url), "publisher": res.target.publisher,
                     "year": res.target.year, "kind": res.target.kind, "sha256": sha, "size_bytes": size,
                     "media_type": media, "content_type": res.content_type, "headers": res.headers,
                     "fetched_at": datetime.now(UTC).isoformat(), "run_id": self.run_id}
@@ -424,7 +446,7 @@ class FetchClient:
                     "landing_key": res.landing_key, "media_type": res.media_type, "size_bytes": res.size_bytes,
                     "fetched_at": res.finished_at})
         except OSError as e:
-            log.error("could not write the landing store's fetch log for %s: %s", res.target.url, e)
+            log.error("could not write the landing store's fetch log for %s: %s", res.url, e)
         if self.conn is not None:
             import json
             try:
@@ -436,13 +458,13 @@ class FetchClient:
                                started_at, finished_at)
                            values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb,
                                    %s::jsonb, %s, %s, %s, %s, %s)""",
-                        (self.run_id, res.target.url, res.final_url, res.target.kind, res.target.publisher,
-                         res.target.year, res.status, res.http_status, res.error_code, res.error, res.sha256,
+                        (self.run_id, entry["url"], entry["final_url"], res.target.kind, res.target.publisher,
+                         res.target.year, res.status, res.http_status, res.error_code, entry["error"], res.sha256,
                          res.size_bytes, res.media_type, res.content_type, res.etag, res.last_modified,
-                         json.dumps(res.headers, ensure_ascii=False), json.dumps(res.redirects),
+                         json.dumps(entry["headers"], ensure_ascii=False), json.dumps(entry["redirects"]),
                          res.landing_path, res.attempts, res.elapsed_ms, res.started_at, res.finished_at))
             except Exception as e:  # noqa: BLE001 - the landing log still has it
-                log.error("could not write ops.fetch_log for %s: %s", res.target.url, e)
+                log.error("could not write ops.fetch_log for %s: %s", res.url, e)
 
     # ---- helpers for discovery
     def get_text(self, url: str, **target_fields: Any) -> tuple[FetchResult, str | None]:

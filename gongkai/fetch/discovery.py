@@ -18,9 +18,13 @@ from urllib.parse import urldefrag, urljoin
 from lxml import html as lxml_html
 
 from gongkai.fetch.client import FetchResult, FetchTarget
+from gongkai.fetch.netguard import redact
 from gongkai.fetch.registry import Publisher
 
 log = logging.getLogger(__name__)
+
+MAX_LINKS_PER_PAGE = 20_000  # an index page lists a publisher's reports, not the web (the page itself is
+#                              capped at FetchSettings.max_index_bytes)
 
 REPORT_WORDS = "政府信息公开工作年度报告"
 # a link that accompanies the report rather than being it
@@ -89,6 +93,10 @@ def page_links(page: str, base_url: str) -> list[Link]:
             break
     out = []
     for a in doc.iter("a"):
+        if len(out) >= MAX_LINKS_PER_PAGE:
+            log.warning("index page %s has more than %d links: the rest are ignored", redact(base_url),
+                        MAX_LINKS_PER_PAGE)
+            break
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
@@ -141,7 +149,8 @@ def discover_targets(publishers: Iterable[Publisher], years: Iterable[int], clie
         if url not in pages:
             res, text = client.get_text(url, publisher=pub.name, year=year)
             if text is None:
-                log.warning("index page %s of %s could not be fetched: %s", url, pub.name, res.error)
+                log.warning("index page %s of %s could not be fetched: %s", redact(url), pub.name,
+                            redact(res.error))
                 if on_error:
                     on_error(pub, res)
             pages[url] = text

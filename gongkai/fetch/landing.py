@@ -7,14 +7,23 @@ Layout under the store's root URL (a local folder by default, ``s3://bucket/pref
     _fetch_log/2026-11-22/<run_id>.jsonl   one JSON line per fetch attempt-series (fetched/unchanged/failed)
     _state/urls/<h[:2]>/<h>.json           the last successful fetch of a URL (h = sha256 of the URL):
                                            validators (ETag, Last-Modified) for conditional GET
+
+Writes are atomic on a local folder (a temporary file, fsync, rename): a full disk leaves either the old
+file or the new one, never an empty or half-written one. A state file that cannot be parsed anyway is
+discarded with a warning (the URL is then fetched unconditionally), and unfinished ``.part-…`` files are
+removed when their write fails and swept when the store is opened.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
+import re
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -23,6 +32,26 @@ import fsspec
 
 DEFAULT_LANDING = "data/landing"
 LANDING_ENV = "GONGKAI_LANDING_URL"
+STALE_PART_S = 3600  # an unfinished .part file older than this belongs to a dead writer
+PART_RE = re.compile(r"\.(?:part|tmp)-\d+-\d+$")
+
+log = logging.getLogger(__name__)
+
+
+def is_landing_store(path: str | os.PathLike) -> bool:
+    """Whether a local folder is a landing store (it has the fetch log or the URL state folder)."""
+    p = Path(path)
+    return (p / "_fetch_log").is_dir() or (p / "_state").is_dir()
+
+
+def read_sidecar(path: str | os.PathLike) -> dict[str, Any] | None:
+    """The fetch metadata stored beside a document (``<blob>.json``), or None when it is not one."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            d = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return d if isinstance(d, dict) and "sha256" in d and "url" in d else None
 
 
 def default_landing_url() -> str:
@@ -44,6 +73,8 @@ class LandingStore:
         self._lock = threading.Lock()
         self._pending_log: dict[str, list[str]] = {}
         self.fs.makedirs(self.root, exist_ok=True)
+        if self.local:
+            self.sweep_parts()
 
     def __repr__(self) -> str:
         return f"LandingStore({self.url!r})"
@@ -72,12 +103,40 @@ class LandingStore:
             return key, False
         self.fs.makedirs(self._p(sha256[:2]), exist_ok=True)
         tmp = self._p(f"{key}.part-{os.getpid()}-{threading.get_ident()}")
-        with self.fs.open(tmp, "wb") as out:
-            while chunk := src.read(1 << 20):
-                out.write(chunk)
-        self.fs.mv(tmp, self._p(key))
+        try:
+            with self.fs.open(tmp, "wb") as out:
+                while chunk := src.read(1 << 20):
+                    out.write(chunk)
+                if self.local:
+                    out.flush()
+                    os.fsync(out.fileno())
+            self.fs.mv(tmp, self._p(key))
+        except BaseException:
+            with contextlib.suppress(Exception):  # a full disk: leave no .part behind
+                self.fs.rm(tmp)
+            raise
         self.write_json(key + ".json", meta)
         return key, True
+
+    def sweep_parts(self, older_than_s: float = STALE_PART_S) -> int:
+        """Remove unfinished ``.part-…``/``.tmp-…`` files older than ``older_than_s`` (their writer died:
+        a write of the largest allowed body takes seconds). Local folders only; returns how many."""
+        removed = 0
+        now = time.time()
+        for dirpath, _dirs, files in os.walk(self.root):
+            for name in files:
+                if not PART_RE.search(name):
+                    continue
+                full = os.path.join(dirpath, name)
+                try:
+                    if now - os.stat(full).st_mtime > older_than_s:
+                        os.remove(full)
+                        removed += 1
+                except OSError:
+                    continue
+        if removed:
+            log.warning("removed %d unfinished .part file(s) from the landing store %s", removed, self.url)
+        return removed
 
     def put_bytes(self, data: bytes, ext: str, meta: dict[str, Any] | None = None) -> tuple[str, bool]:
         from io import BytesIO
@@ -95,24 +154,53 @@ class LandingStore:
         out = []
         for p in self.fs.find(self.root):
             rel = p[len(self.root) + 1:] if p.startswith(self.root) else p
-            if rel.startswith("_") or rel.endswith(".json") or ".part-" in rel:
+            if rel.startswith("_") or rel.endswith(".json") or PART_RE.search(rel):
                 continue
             out.append(rel)
         return sorted(out)
 
     # ---- JSON
     def write_json(self, key: str, obj: Any) -> None:
+        """Write a JSON file atomically (local: temporary file, fsync, rename; object stores write an
+        object whole)."""
         parent = key.rsplit("/", 1)[0] if "/" in key else ""
         if parent:
             self.fs.makedirs(self._p(parent), exist_ok=True)
-        with self.fs.open(self._p(key), "w", encoding="utf-8") as f:
-            json.dump(obj, f, ensure_ascii=False, default=str, sort_keys=True)
+        data = json.dumps(obj, ensure_ascii=False, default=str, sort_keys=True).encode("utf-8")
+        if not self.local:
+            with self.fs.open(self._p(key), "wb") as f:
+                f.write(data)
+            return
+        path = self._p(key)
+        tmp = f"{path}.tmp-{os.getpid()}-{threading.get_ident()}"
+        try:
+            with open(tmp, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.remove(tmp)
+            raise
+        with contextlib.suppress(OSError):  # make the rename itself durable
+            dfd = os.open(os.path.dirname(path), os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
 
     def read_json(self, key: str) -> Any | None:
+        """The JSON at ``key``; None when it is missing, or corrupt (then it is removed, with a warning)."""
         try:
-            with self.fs.open(self._p(key), "r", encoding="utf-8") as f:
-                return json.load(f)
+            with self.fs.open(self._p(key), "rb") as f:
+                return json.loads(f.read().decode("utf-8"))
         except FileNotFoundError:
+            return None
+        except (ValueError, UnicodeDecodeError) as e:
+            log.warning("discarding the corrupt landing-store file %s (%s)", key, e)
+            with contextlib.suppress(Exception):
+                self.fs.rm(self._p(key))
             return None
 
     # ---- per-URL state (for conditional GET without a database)
@@ -122,7 +210,8 @@ class LandingStore:
         return f"_state/urls/{h[:2]}/{h}.json"
 
     def url_state(self, url: str) -> dict[str, Any] | None:
-        return self.read_json(self._state_key(url))
+        state = self.read_json(self._state_key(url))
+        return state if isinstance(state, dict) else None
 
     def set_url_state(self, url: str, state: dict[str, Any]) -> None:
         self.write_json(self._state_key(url), state)
@@ -165,3 +254,4 @@ class LandingStore:
             with self.fs.open(p, "r", encoding="utf-8") as f:
                 out += [json.loads(line) for line in f if line.strip()]
         return out
+

@@ -32,9 +32,12 @@ from gongkai.pipeline.batching import plan_batches
 from gongkai.warehouse.load import (
     DocumentMeta,
     LoadSummary,
+    RetryResult,
     load_paths,
     load_records,
     read_jsonl,
+    retry_quarantined,
+    settled_sha256,
     upsert_publishers,
 )
 from gongkai.warehouse.migrate import migrated
@@ -124,7 +127,7 @@ def _iso(v: Any) -> str | None:
 def result_to_dict(r: FetchResult) -> dict[str, Any]:
     t = r.target
     return {
-        "url": t.url,
+        "url": getattr(r, "url", None) or t.url,  # a password in the URL masked
         "publisher": t.publisher,
         "year": t.year,
         "status": r.status,
@@ -212,13 +215,6 @@ def documents_to_load(fetched: Sequence[dict[str, Any]], known_sha256: set[str])
     return out
 
 
-def _known_sha256(conn, shas: list[str]) -> set[str]:
-    if not shas:
-        return set()
-    rows = conn.execute("select sha256 from raw.documents where sha256 = any(%s)", (shas,)).fetchall()
-    return {r[0] for r in rows}
-
-
 @contextmanager
 def _local_copies(docs: Sequence[dict[str, Any]]):
     """Local paths for landing paths: local files as they are, remote ones (s3://…) copied to a temp dir."""
@@ -254,7 +250,8 @@ def extract_load_step(
     Returns the LoadSummary as a dict plus ``skipped_known`` (bytes already in the warehouse)."""
     candidates = [d for d in fetched if d.get("status") in ("fetched", "unchanged") and d.get("landing_path")]
     with migrated(url) as conn:
-        known = _known_sha256(conn, [d["sha256"] for d in candidates if d.get("sha256")])
+        # stored and settled: a transient quarantine (timeout, memory, worker killed) is extracted again
+        known = settled_sha256(conn, [d["sha256"] for d in candidates if d.get("sha256")])
         docs = documents_to_load(candidates, known)
         summary: dict[str, Any] = {"documents_seen": 0, "loaded": 0, "unchanged": 0, "replaced": 0,
                                    "quarantined": 0, "cells_loaded": 0}
@@ -287,11 +284,14 @@ def load_files(
     timeout_s: float = 60.0,
     batch_size: int = 50,
     progress: Callable[[LoadSummary], None] | None = None,
-) -> LoadSummary:
+    retry_reasons: Iterable[str] | None = None,
+) -> tuple[LoadSummary, RetryResult | None]:
     """Extract the documents at `paths` (files or folders) in worker processes and load them, and load
     the pre-extracted `records` (JSON Lines files), into the migrated warehouse (what `gongkai load`
-    runs). `meta` (registered publisher / year) applies to every document."""
-    summary = LoadSummary()
+    runs). `meta` (registered publisher / year) applies to every document. With `retry_reasons` (an
+    iterable, empty = every reason) the quarantined documents are extracted again as well; the second
+    value is then what that retry found, else None."""
+    summary, retried = LoadSummary(), None
     with migrated(url) as conn:
         for f in records:
             summary.add(load_records(conn, ((r, meta) for r in read_jsonl(f)), batch_size=batch_size,
@@ -300,7 +300,11 @@ def load_files(
         if paths:
             summary.add(load_paths(conn, paths, workers=workers, timeout_s=timeout_s, meta_for=lambda _p: meta,
                                    progress=progress, batch_size=batch_size))
-    return summary
+        if retry_reasons is not None:
+            retried = retry_quarantined(conn, reasons=retry_reasons, workers=workers, timeout_s=timeout_s,
+                                        batch_size=batch_size, progress=progress)
+            summary.add(retried.summary)
+    return summary, retried
 
 
 # ---------------------------------------------------------------- summary

@@ -8,6 +8,7 @@ resolved by Airflow (``AIRFLOW_CONN_SMTP_DEFAULT`` works without a metadata data
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -73,6 +74,12 @@ def _legend(fails: list[RuleResult]) -> str:
     return "Rules (left side = right side):\n" + "\n".join(f"  {c}: {RULES[c].title}" for c in codes)
 
 
+def header_safe(value: str) -> str:
+    """A value fit for an e-mail header: control characters (CR/LF above all, which would end the
+    header or inject another) become spaces. Non-ASCII text is encoded by the mail library (RFC 2047)."""
+    return re.sub(r"\s+", " ", re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", value)).strip()
+
+
 def render_digest(run: CheckRun, *, include_success: bool = False) -> Digest | None:
     """The run's digest, or None when no critical rule fails (unless `include_success`)."""
     fails = _ordered(run.critical_failures)
@@ -83,7 +90,7 @@ def render_digest(run: CheckRun, *, include_success: bool = False) -> Digest | N
     summary = (f"Check run {run.run_id}: {len(run.results)} rule results — {c['PASS']} pass, {c['FAIL']} fail, "
                f"{c['UNCERTAIN']} uncertain (blank or missing cells); {len(fails)} critical failures, "
                f"{warnings} warnings.")
-    subject = _subject(run)
+    subject = header_safe(_subject(run))
     if fails:
         intro = ("These published figures do not balance (a rule fails only when every cell it needs is "
                  "present; blank or missing cells are reported as uncertain, never as failures).")

@@ -103,11 +103,15 @@ def run_dbt(args: Sequence[str], url: str | None = None, *, profiles_dir: str | 
 
 def dbt_build(url: str | None = None, select: str | Sequence[str] | None = None, *,
               profiles_dir: str | Path | None = None, target_path: str | Path | None = None) -> bool:
-    """``dbt build`` (seeds, models, data tests, unit tests), optionally ``--select``-ed; True if green."""
+    """``dbt build`` (seeds, models, data tests, unit tests), optionally ``--select``-ed; True if green.
+    Holds the warehouse lock exclusive meanwhile: no load commits while dbt reads the raw layer."""
+    from gongkai.warehouse.locks import transform_lock
+
     args = ["build"]
     if select:
         args += ["--select", *([select] if isinstance(select, str) else select)]
-    return bool(run_dbt(args, url, profiles_dir=profiles_dir, target_path=target_path).success)
+    with transform_lock(url):
+        return bool(run_dbt(args, url, profiles_dir=profiles_dir, target_path=target_path).success)
 
 
 def dbt_docs(url: str | None = None, *, profiles_dir: str | Path | None = None,

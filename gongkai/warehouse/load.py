@@ -10,15 +10,25 @@
   The publisher and year are the registered ones (from the fetch/registry) when known, else extracted.
 * A record with an ``error`` is kept with status ``quarantined`` and a ``raw.quarantine`` row with the
   reason: every document ends loaded or quarantined.
+* A document quarantined for a *transient* reason (``timeout``, ``memory_limit``, ``worker_killed``) is
+  extracted again when it comes back, up to ``MAX_ATTEMPTS`` times; ``retry_quarantined`` re-runs
+  quarantined documents on demand (``gongkai load --retry quarantined [--reason R]``).
+* Every value is made storable before it is written (lone surrogates and NUL replaced, numbers and
+  sizes bounded); a record the database still refuses is quarantined by itself (``unstorable_record``)
+  and the rest of its batch loads.
 
-Concurrent loaders are serialised by a transaction-level advisory lock.
+Concurrent loaders are serialised by a transaction-level advisory lock; loads and transforms never
+interleave (``gongkai.warehouse.locks``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
+import os
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,15 +37,27 @@ from pathlib import Path
 
 import psycopg
 
-from extractors.model import STATUSES, Record
+from extractors.errors import TRANSIENT
+from extractors.files import display_path
+from extractors.model import STATUSES, ExtractionError, Record, Source
 from extractors.sandbox import extract_many
+from gongkai.warehouse import locks
 
 LOAD_LOCK_KEY = 72010002
 LOADER_CELL_FIX = "loader_cell_fixed"
 DUPLICATE_CELL = "duplicate_cell"
 INVALID_METADATA = "invalid_metadata"
+# quarantine reasons of the loader itself
+UNSTORABLE_RECORD = "unstorable_record"  # the database refused the record's data even after cleaning
+INVALID_RECORD = "invalid_record"        # a --records line that is not a record
+
+MAX_ATTEMPTS = 3  # extractions of a document quarantined for a transient reason, first one included
+MAX_ABS_VALUE = Decimal(10) ** 15  # no count or amount of the form is near this: beyond it, unreadable
+_INT4 = 2**31 - 1
+_INT8 = 2**63 - 1
 
 Progress = Callable[["LoadSummary"], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -80,18 +102,52 @@ def version_key(v: str | None) -> tuple:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
 
 
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
 def _sha256_of(record: Record) -> str:
-    sha = (record.source.sha256 or "").strip().lower()
-    if sha:
+    """The document's identity: its content sha256. The loader never opens a file to compute it (the
+    path may be a FIFO or point anywhere): a record without one is identified by its path."""
+    sha = _clean(str(record.source.sha256 or "")).strip().lower()
+    if _HEX64.fullmatch(sha):
         return sha
-    path = Path(record.source.path or "")
-    try:
-        if path.is_file():
-            return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        pass
+    if sha:  # not a sha256 (a hand-made --records line): a stable identity derived from it
+        return hashlib.sha256(f"given:{sha}".encode()).hexdigest()
     # no content: identify the failure by its path (a later readable fetch gets its real hash)
-    return hashlib.sha256(f"nocontent:{record.source.path}".encode()).hexdigest()
+    return hashlib.sha256(f"nocontent:{_path_text(record.source.path)}".encode()).hexdigest()
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _clean(s: str) -> str:
+    """A string Postgres accepts: no NUL, no lone surrogate (replaced by U+FFFD)."""
+    if "\x00" in s:
+        s = s.replace("\x00", "")
+    if not s.isascii():
+        s = _SURROGATES.sub("\ufffd", s)
+    return s
+
+
+def _path_text(p) -> str:
+    """A file path as storable text (GBK or other non-UTF-8 names decoded, see display_path)."""
+    try:
+        return _clean(display_path(p if isinstance(p, str | bytes | Path) else str(p)))
+    except Exception:  # noqa: BLE001 - whatever it is, it is stored as its repr
+        return _clean(repr(p))
+
+
+def _int_in(v, lo: int, hi: int) -> int | None:
+    """``v`` as an int within [lo, hi], else None (never raises: 1e999999, "12", -5, NaN …)."""
+    if v is None or isinstance(v, bool):
+        return None
+    try:
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        i = int(v) if isinstance(v, int | float | Decimal) else int(str(v).strip())
+    except (TypeError, ValueError, OverflowError, ArithmeticError):
+        return None
+    return i if lo <= i <= hi else None
 
 
 def _date(s: str | None) -> date | None:
@@ -104,26 +160,23 @@ def _date(s: str | None) -> date | None:
 
 
 def _year(y) -> int | None:
-    try:
-        y = int(y)
-    except (TypeError, ValueError):
-        return None
-    return y if 1900 <= y <= 2200 else None
+    return _int_in(y, 1900, 2200)
 
 
 def _number(v) -> int | float | Decimal | None:
+    """A finite number within ±MAX_ABS_VALUE, else None."""
     t = type(v)
     if t is int:
-        return v
+        return v if -MAX_ABS_VALUE < v < MAX_ABS_VALUE else None
     if v is None or t is bool:
         return None
     if t is float:
-        return v if math.isfinite(v) else None
+        return v if math.isfinite(v) and -MAX_ABS_VALUE < v < MAX_ABS_VALUE else None
     try:
         d = v if isinstance(v, Decimal) else Decimal(str(v))
-    except (InvalidOperation, ValueError):
+        return d if d.is_finite() and -MAX_ABS_VALUE < d < MAX_ABS_VALUE else None
+    except (InvalidOperation, ValueError, TypeError, ArithmeticError):
         return None
-    return d if d.is_finite() else None
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -134,6 +187,7 @@ def _copy_text(v) -> str:
     if v is None:
         return "\\N"
     if type(v) is str:
+        v = _clean(v)
         if "\\" in v or "\t" in v or "\n" in v or "\r" in v:
             return v.translate(_COPY_ESCAPES)
         return v
@@ -157,8 +211,7 @@ def _code(v) -> str:
 def _txt(s, limit: int = 10_000) -> str | None:
     if s is None:
         return None
-    s = str(s).replace("\x00", "")
-    return s[:limit]
+    return _clean(str(s))[:limit]
 
 
 @dataclass
@@ -172,6 +225,9 @@ class _Prepared:
     quarantined: bool
     cell_lines: list[str] = field(default_factory=list)
     issues: list[tuple] = field(default_factory=list)
+    size: int | None = None
+    pages: int | None = None
+    attempts: int = 1
 
 
 def prepare(record: Record, meta: DocumentMeta | None = None) -> _Prepared:
@@ -179,9 +235,14 @@ def prepare(record: Record, meta: DocumentMeta | None = None) -> _Prepared:
     return _Prepared(_sha256_of(record), record, meta or DocumentMeta(), record.error is not None)
 
 
+def _opt_txt(v, limit: int = 200) -> str | None:
+    return None if v is None else _txt(v, limit)
+
+
 def _fill(p: _Prepared) -> _Prepared:
     record = p.record
-    issues = [(i.code, _txt(i.message), i.table, i.row, i.column, i.page) for i in record.issues]
+    issues = [(_txt(i.code, 100) or "unknown", _txt(i.message), _opt_txt(i.table), _opt_txt(i.row),
+               _opt_txt(i.column), _int_in(i.page, 0, _INT4)) for i in record.issues]
     lines: list[str] = []
     if record.error is None:
         seen: set[tuple[str, str, str]] = set()
@@ -192,24 +253,36 @@ def _fill(p: _Prepared) -> _Prepared:
                 issues.append((DUPLICATE_CELL, "cell given twice; the first is kept", *key, c.page))
                 continue
             seen.add(key)
+            key = (_txt(c.table, 200), _txt(c.row, 200), _txt(c.column, 200))
             status, value = c.status, _number(c.value)
             if status == "ok":
                 if value is None:
-                    issues.append((LOADER_CELL_FIX, f"status ok without a number ({c.value!r})", *key, c.page))
+                    shown = _txt(repr(c.value), 80)
+                    issues.append((LOADER_CELL_FIX, f"status ok without a storable number ({shown}): unreadable",
+                                   *key, _int_in(c.page, 0, _INT4)))
                     status = "unreadable"
             elif status not in STATUSES:
-                issues.append((LOADER_CELL_FIX, f"unknown status {status!r}: unreadable", *key, c.page))
+                issues.append((LOADER_CELL_FIX, f"unknown status {_txt(repr(status), 80)}: unreadable", *key,
+                               _int_in(c.page, 0, _INT4)))
                 status, value = "unreadable", None
             elif value is not None:
-                issues.append((LOADER_CELL_FIX, f"status {status} with a value: value dropped", *key, c.page))
+                issues.append((LOADER_CELL_FIX, f"status {status} with a value: value dropped", *key,
+                               _int_in(c.page, 0, _INT4)))
                 value = None
-            page = c.page if type(c.page) is int else None
-            raw = c.raw if c.raw is None or (type(c.raw) is str and "\x00" not in c.raw) else _txt(c.raw)
+            page = c.page if type(c.page) is int and 0 <= c.page <= _INT4 else _int_in(c.page, 0, _INT4)
+            raw = c.raw if c.raw is None or type(c.raw) is str else _txt(c.raw)
             lines.append(f"\t{code(c.table)}\t{code(c.row)}\t{code(c.column)}\t{esc(value)}\t{esc(raw)}"
                          f"\t{status}\t{esc(page)}\n")
     r = record.report
     if r.published_on and _date(r.published_on) is None:
-        issues.append((INVALID_METADATA, f"published_on {r.published_on!r} is not a date", None, None, None, None))
+        issues.append((INVALID_METADATA, f"published_on {_txt(repr(r.published_on), 80)} is not a date",
+                       None, None, None, None))
+    src = record.source
+    p.size, p.pages = _int_in(src.size, 0, _INT8), _int_in(src.pages, 0, _INT4)
+    for name, given, kept in (("size", src.size, p.size), ("pages", src.pages, p.pages)):
+        if given is not None and kept is None:
+            issues.append((INVALID_METADATA, f"source {name} {_txt(repr(given), 80)} is not a valid count: dropped",
+                           None, None, None, None))
     p.cell_lines, p.issues = lines, issues
     return p
 
@@ -219,7 +292,7 @@ def _fill(p: _Prepared) -> _Prepared:
 _DOC_COLS = ("document_id", "sha256", "source_path", "source_url", "landing_path", "fetched_at", "media_type",
              "size_bytes", "pages", "registered_publisher", "registered_year", "publisher", "report_year",
              "format_version", "published_on", "extractor_version", "status", "error_code", "error_message",
-             "cell_count", "issue_count")
+             "cell_count", "issue_count", "attempts")
 _CELL_COLS = ("document_id", "table_code", "row_code", "column_code", "value", "raw_text", "status", "page")
 _ISSUE_COLS = ("document_id", "issue_no", "code", "message", "table_code", "row_code", "column_code", "page")
 
@@ -227,12 +300,13 @@ _ISSUE_COLS = ("document_id", "issue_no", "code", "message", "table_code", "row_
 def _doc_row(doc_id: int, p: _Prepared) -> tuple:
     rec, m, r = p.record, p.meta, p.record.report
     fv = r.format_version if r.format_version in ("2019", "2021") else None
-    return (doc_id, p.sha256, _txt(rec.source.path), _txt(m.source_url), _txt(m.landing_path), m.fetched_at,
-            _txt(rec.source.media_type), rec.source.size, rec.source.pages,
+    fetched_at = m.fetched_at if isinstance(m.fetched_at, datetime) else None
+    return (doc_id, p.sha256, _path_text(rec.source.path)[:10_000], _txt(m.source_url), _txt(m.landing_path),
+            fetched_at, _opt_txt(rec.source.media_type), p.size, p.pages,
             _txt(m.registered_publisher), _year(m.registered_year), _txt(r.publisher), _year(r.year), fv,
-            _date(r.published_on), rec.extractor_version or "", "quarantined" if p.quarantined else "loaded",
-            _txt(rec.error.code) if rec.error else None, _txt(rec.error.message) if rec.error else None,
-            len(p.cell_lines), len(p.issues))
+            _date(r.published_on), _txt(rec.extractor_version or "", 100), "quarantined" if p.quarantined else "loaded",
+            (_txt(rec.error.code, 100) or "unknown") if rec.error else None,
+            _txt(rec.error.message) if rec.error else None, len(p.cell_lines), len(p.issues), p.attempts)
 
 
 def _copy(cur: psycopg.Cursor, table: str, cols: Sequence[str], rows: Iterable[tuple]) -> int:
@@ -244,32 +318,113 @@ def _copy(cur: psycopg.Cursor, table: str, cols: Sequence[str], rows: Iterable[t
     return n
 
 
-def _load_batch(conn: psycopg.Connection, batch: list[_Prepared], summary: LoadSummary) -> None:
+def retryable(status: str | None, error_code: str | None, attempts: int | None) -> bool:
+    """Whether a stored document is extracted again when it comes back: quarantined for a transient
+    reason (timeout, memory_limit, worker_killed) with fewer than MAX_ATTEMPTS extractions."""
+    return status == "quarantined" and error_code in TRANSIENT and (attempts or 1) < MAX_ATTEMPTS
+
+
+def _rewrite(p: _Prepared, ver: str, status: str, code: str | None, attempts: int, force: bool) -> bool:
+    """Whether a record replaces the stored document with the same sha256."""
+    if force:
+        return True  # an explicit retry (gongkai load --retry quarantined)
+    if version_key(p.record.extractor_version) > version_key(ver):
+        return True  # a newer extractor
+    if status == "quarantined" and code in TRANSIENT:
+        # a transient failure: a good extraction always replaces it; a failed one only while attempts remain
+        return not p.quarantined or attempts < MAX_ATTEMPTS
+    return False
+
+
+_DATA_ERRORS = (psycopg.DataError, psycopg.IntegrityError, psycopg.errors.InvalidTextRepresentation,
+                ValueError, TypeError, OverflowError, UnicodeError, ArithmeticError, AttributeError, KeyError)
+
+
+def _load_batch(conn: psycopg.Connection, batch: list[_Prepared], summary: LoadSummary,
+                force: frozenset[str] = frozenset()) -> None:
+    """Load a batch in one transaction; if the database refuses it for its data, load its records one
+    by one, and quarantine by itself (``unstorable_record``) any record it still refuses."""
+    part = LoadSummary()
+    try:
+        _load_batch_once(conn, batch, part, force)
+    except _DATA_ERRORS as e:
+        if len(batch) > 1:
+            for p in batch:
+                _load_batch(conn, [p], summary, force)
+            return
+        p = batch[0]
+        log.warning("quarantining %s: the warehouse refused it (%s: %s)", _path_text(p.record.source.path)[:200],
+                    type(e).__name__, _txt(str(e), 300))
+        part = LoadSummary()
+        _load_batch_once(conn, [_unstorable(p, e)], part, force)
+    summary.add(part)
+
+
+def _ascii(v, limit: int = 2000) -> str | None:
+    return None if v is None else str(v).encode("ascii", "backslashreplace").decode("ascii")[:limit]
+
+
+def _unstorable(p: _Prepared, e: BaseException) -> _Prepared:
+    """A quarantine-only record for one the database refused: identity, path, the reason; nothing else."""
+    src = p.record.source
+    rec = Record(source=Source(path=_ascii(_path_text(src.path)) or "", sha256=p.sha256),
+                 error=ExtractionError(UNSTORABLE_RECORD,
+                                       _ascii(f"the warehouse refused the record ({type(e).__name__}: {e})") or ""),
+                 extractor_version=_ascii(p.record.extractor_version) or "")
+    safe = _ascii
+    m = p.meta
+    meta = DocumentMeta(source_url=safe(m.source_url), landing_path=safe(m.landing_path),
+                        fetched_at=m.fetched_at if isinstance(m.fetched_at, datetime) else None,
+                        registered_publisher=safe(m.registered_publisher), registered_year=_year(m.registered_year))
+    return _Prepared(p.sha256, rec, meta, True)
+
+
+def _load_batch_once(conn: psycopg.Connection, batch: list[_Prepared], summary: LoadSummary,
+                     force: frozenset[str] = frozenset()) -> None:
+    waited, t0 = 0.0, time.monotonic()
+    while True:
+        try:
+            _write_batch(conn, batch, summary, force)
+            return
+        except locks.TransformRunning as e:  # rolled back: nothing written; wait for the transform
+            locks.wait_for_transform(e, waited)
+            waited = time.monotonic() - t0
+
+
+def _write_batch(conn: psycopg.Connection, batch: list[_Prepared], summary: LoadSummary,
+                 force: frozenset[str]) -> None:
     # the same document twice inside one batch: the newest extractor version wins
     by_sha: dict[str, _Prepared] = {}
     for p in batch:
         q = by_sha.get(p.sha256)
         if q is None or version_key(p.record.extractor_version) > version_key(q.record.extractor_version):
             by_sha[p.sha256] = p
-    summary.documents_seen += len(batch)
-    summary.unchanged += len(batch) - len(by_sha)
+    seen, dup = len(batch), len(batch) - len(by_sha)
 
     with conn.transaction(), conn.cursor() as cur:
+        locks.hold_for_load(cur)
         cur.execute("select pg_advisory_xact_lock(%s)", (LOAD_LOCK_KEY,))
-        existing = {sha: (doc_id, ver, unit) for sha, doc_id, ver, *unit in cur.execute(
-            "select sha256, document_id, extractor_version, unit_name, unit_year from raw.documents "
-            "where sha256 = any(%s)", (list(by_sha),))}
+        existing = {sha: (doc_id, ver, status, code, attempts, unit) for sha, doc_id, ver, status, code, attempts, *unit
+                    in cur.execute(
+            "select sha256, document_id, extractor_version, status, error_code, attempts, unit_name, unit_year "
+            "from raw.documents where sha256 = any(%s)", (list(by_sha),))}
         new: list[_Prepared] = []
         replace: list[tuple[int, _Prepared]] = []
+        unchanged_ids: list[int] = []
         for sha, p in by_sha.items():
             if sha not in existing:
                 new.append(p)
-            elif version_key(p.record.extractor_version) > version_key(existing[sha][1]):
-                replace.append((existing[sha][0], p))
+                continue
+            doc_id, ver, status, code, attempts, _unit = existing[sha]
+            if _rewrite(p, ver, status, code, attempts, sha in force):
+                p.attempts = (attempts or 1) + 1
+                replace.append((doc_id, p))
             else:
-                summary.unchanged += 1
-                summary.document_ids.append(existing[sha][0])
+                unchanged_ids.append(doc_id)
         if not new and not replace:
+            summary.documents_seen += seen
+            summary.unchanged += dup + len(unchanged_ids)
+            summary.document_ids.extend(unchanged_ids)
             return
 
         ids = [r[0] for r in cur.execute(
@@ -279,12 +434,15 @@ def _load_batch(conn: psycopg.Connection, batch: list[_Prepared], summary: LoadS
         for _, p in work:
             _fill(p)
         replace_ids = [doc_id for doc_id, _ in replace]
-        touched_units = [tuple(existing[p.sha256][2]) for _, p in replace]
+        touched_units = [tuple(existing[p.sha256][5]) for _, p in replace]
 
         cur.execute("create temp table if not exists _stage_documents "
                     "(like raw.documents including defaults) on commit delete rows")
         cur.execute("create temp table if not exists _stage_issues (like raw.extraction_issues) "
                     "on commit delete rows")
+        # empty even when the caller's own transaction is still open (then no commit emptied them)
+        cur.execute("delete from _stage_documents")
+        cur.execute("delete from _stage_issues")
         _copy(cur, "_stage_documents", _DOC_COLS, (_doc_row(doc_id, p) for doc_id, p in work))
         _copy(cur, "_stage_issues", _ISSUE_COLS,
               ((doc_id, i, *iss) for doc_id, p in work for i, iss in enumerate(p.issues, 1)))
@@ -323,6 +481,9 @@ def _load_batch(conn: psycopg.Connection, batch: list[_Prepared], summary: LoadS
                        from _stage_documents where status = 'quarantined'""")
         _recompute_currency(cur, [doc_id for doc_id, _ in work], touched_units)
 
+    summary.documents_seen += seen
+    summary.unchanged += dup + len(unchanged_ids)
+    summary.document_ids.extend(unchanged_ids)
     for _, p in work:
         if p.quarantined:
             summary.quarantined += 1
@@ -338,6 +499,7 @@ def _recompute_currency(cur: psycopg.Cursor, doc_ids: list[int], old_units: list
     cur.execute("""
         create temp table if not exists _stage_units (unit_name text, unit_year integer)
         on commit delete rows""")
+    cur.execute("delete from _stage_units")
     cur.execute("""insert into _stage_units select distinct unit_name, unit_year from raw.documents
                    where document_id = any(%s) and unit_name is not null and unit_year is not null""",
                 (doc_ids,))
@@ -347,6 +509,7 @@ def _recompute_currency(cur: psycopg.Cursor, doc_ids: list[int], old_units: list
     cur.execute("""
         create temp table if not exists _stage_currency
             (document_id bigint, winner bigint, any_loaded boolean) on commit delete rows""")
+    cur.execute("delete from _stage_currency")
     cur.execute("""
         insert into _stage_currency
         select d.document_id,
@@ -377,20 +540,22 @@ def _recompute_currency(cur: psycopg.Cursor, doc_ids: list[int], old_units: list
 
 
 def load_records(conn: psycopg.Connection, items: Iterable[tuple[Record, DocumentMeta | None]], *,
-                 batch_size: int = 200, progress: Progress | None = None) -> LoadSummary:
-    """Load (record, meta) pairs, one transaction per batch of `batch_size` documents."""
+                 batch_size: int = 200, progress: Progress | None = None, force: Iterable[str] = ()) -> LoadSummary:
+    """Load (record, meta) pairs, one transaction per batch of `batch_size` documents. ``force``:
+    sha256s whose stored documents are replaced whatever their state (an explicit retry)."""
     summary = LoadSummary()
+    forced = frozenset(force)
     batch: list[_Prepared] = []
     for item in items:
         record, meta = item if isinstance(item, tuple) else (item, None)
         batch.append(prepare(record, meta))
         if len(batch) >= batch_size:
-            _load_batch(conn, batch, summary)
+            _load_batch(conn, batch, summary, forced)
             batch = []
             if progress:
                 progress(summary)
     if batch:
-        _load_batch(conn, batch, summary)
+        _load_batch(conn, batch, summary, forced)
         if progress:
             progress(summary)
     return summary
@@ -399,44 +564,224 @@ def load_records(conn: psycopg.Connection, items: Iterable[tuple[Record, Documen
 # ---------------------------------------------------------------- extraction + load
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given; directories expanded to the files under them (hidden files skipped), sorted."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file()
-                              and not any(part.startswith(".") for part in f.relative_to(p).parts)))
-        else:
-            out.append(p)
+@dataclass
+class Collected:
+    """What a load of files and folders will read: the files to extract, the fetch metadata of those that
+    come from a landing store, and records for what is refused without being opened."""
+
+    files: list[Path] = field(default_factory=list)
+    meta: dict[str, DocumentMeta] = field(default_factory=dict)
+    refused: list[Record] = field(default_factory=list)
+
+
+def _refused(path: Path, code: str, message: str) -> Record:
+    return Record(source=Source(path=str(path), sha256=""), error=ExtractionError(code, message))
+
+
+def collect(paths: Iterable[str | Path]) -> Collected:
+    """Files as given; folders walked (hidden entries skipped, symlinked folders not followed), sorted.
+
+    * Only regular files are documents: a FIFO, device or socket is refused (``not_a_regular_file``)
+      without being opened; a symlink that points out of the folder is refused (``outside_folder``,
+      the message names its target).
+    * A landing store (``gongkai fetch``'s folder) is loaded as its documents: the ``_state``/``_fetch_log``
+      folders, the ``.json`` sidecars and unfinished ``.part-…`` files are not documents, and each
+      document carries its sidecar's fetch metadata (source URL, registered publisher and year).
+    """
+    from extractors.errors import NOT_A_REGULAR_FILE, OUTSIDE_FOLDER
+    from extractors.files import file_problem
+    from gongkai.fetch.landing import PART_RE, is_landing_store, read_sidecar
+
+    out = Collected()
+    for given in map(Path, paths):
+        if not given.is_dir():
+            out.files.append(given)  # named explicitly: the sandbox refuses it if it is not a regular file
+            continue
+        root = os.path.realpath(given)
+        landing = is_landing_store(given)
+        found: list[Path] = []
+        for dirpath, dirnames, filenames in os.walk(given):
+            rel = Path(dirpath).relative_to(given)
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
+                                 and not (landing and rel == Path(".") and d.startswith("_")))
+            for d in dirnames:
+                full = Path(dirpath) / d
+                if full.is_symlink() and not _inside(os.path.realpath(full), root):
+                    out.refused.append(_refused(full, OUTSIDE_FOLDER, f"a symlink to {os.path.realpath(full)}, "
+                                                                      "outside the loaded folder: not followed"))
+            names = set(filenames)
+            for name in sorted(filenames):
+                if name.startswith(".") or PART_RE.search(name):
+                    continue
+                if name.endswith(".json") and name[:-5] in names:
+                    continue  # a landing-store sidecar: metadata, not a document
+                f = Path(dirpath) / name
+                if f.is_symlink() and not _inside(os.path.realpath(f), root):
+                    out.refused.append(_refused(f, OUTSIDE_FOLDER, f"a symlink to {os.path.realpath(f)}, "
+                                                                   "outside the loaded folder: not followed"))
+                    continue
+                problem = file_problem(f)
+                if problem and problem[0] == NOT_A_REGULAR_FILE:
+                    out.refused.append(_refused(f, *problem))
+                    continue
+                found.append(f)
+                if name + ".json" in names:
+                    side = read_sidecar(Path(dirpath) / (name + ".json"))
+                    if side:
+                        out.meta[str(f)] = DocumentMeta(
+                            source_url=side.get("url"), fetched_at=_datetime(side.get("fetched_at")),
+                            landing_path=str(f), registered_publisher=side.get("publisher"),
+                            registered_year=_year(side.get("year")))
+        out.files.extend(sorted(found))
     return out
+
+
+def _inside(target: str, root: str) -> bool:
+    return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _datetime(v) -> datetime | None:
+    if isinstance(v, datetime):
+        return v
+    try:
+        return datetime.fromisoformat(str(v)) if v else None
+    except ValueError:
+        return None
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """The files a load of ``paths`` extracts (see :func:`collect`)."""
+    return collect(paths).files
+
+
+def _merge(base: DocumentMeta | None, override: DocumentMeta | None) -> DocumentMeta | None:
+    if override is None:
+        return base
+    if base is None:
+        return override
+    return DocumentMeta(**{k: (getattr(override, k) if getattr(override, k) is not None else getattr(base, k))
+                           for k in DocumentMeta.__dataclass_fields__})
 
 
 def load_paths(conn: psycopg.Connection, paths: Iterable[str | Path], *, workers: int = 2,
                timeout_s: float = 60.0, meta_for: Callable[[Path], DocumentMeta | None] | None = None,
-               progress: Progress | None = None, batch_size: int = 50) -> LoadSummary:
-    """Extract the documents at `paths` (files or directories) and load them."""
-    files = expand_paths(paths)
+               progress: Progress | None = None, batch_size: int = 50,
+               force: Iterable[str] = ()) -> LoadSummary:
+    """Extract the documents at `paths` (files or directories) and load them. ``meta_for(path)`` gives
+    metadata that overrides a landing store's (its fields that are not None); ``force``: sha256s whose
+    stored documents are replaced whatever their state (an explicit retry)."""
+    col = collect(paths)
+    files = col.files
 
     by_name = {str(f): f for f in files}
     by_name.update({str(f.resolve()): f for f in files})
 
+    def meta(path: Path) -> DocumentMeta | None:
+        return _merge(col.meta.get(str(path)), meta_for(path) if meta_for else None)
+
     def items() -> Iterator[tuple[Record, DocumentMeta | None]]:
+        for rec in col.refused:
+            yield rec, meta(Path(rec.source.path))
         # extract_many yields in completion order; record.source.path says which file it is
         for rec in extract_many(files, workers=workers, timeout_s=timeout_s, memory_mb=1024):
             path = by_name.get(rec.source.path) or by_name.get(str(Path(rec.source.path).resolve()))
-            yield rec, (meta_for(path or Path(rec.source.path)) if meta_for else None)
+            yield rec, meta(path or Path(rec.source.path))
 
-    return load_records(conn, items(), batch_size=batch_size, progress=progress)
+    return load_records(conn, items(), batch_size=batch_size, progress=progress, force=force)
+
+
+def settled_sha256(conn: psycopg.Connection, shas: list[str]) -> set[str]:
+    """The sha256s among ``shas`` that need no new extraction: stored, and not a transient quarantine
+    with attempts left (those are extracted again)."""
+    if not shas:
+        return set()
+    rows = conn.execute("select sha256, status, error_code, attempts from raw.documents where sha256 = any(%s)",
+                        (list(shas),)).fetchall()
+    return {sha for sha, status, code, attempts in rows if not retryable(status, code, attempts)}
+
+
+@dataclass
+class RetryResult:
+    summary: LoadSummary
+    candidates: int = 0
+    missing: list[str] = field(default_factory=list)  # quarantined documents whose bytes are gone
+
+
+def retry_quarantined(conn: psycopg.Connection, *, reasons: Iterable[str] = (), workers: int = 2,
+                      timeout_s: float = 60.0, batch_size: int = 50,
+                      progress: Progress | None = None) -> RetryResult:
+    """Extract the quarantined documents again (only those quarantined for one of ``reasons`` when
+    given), from their landing-store copy or their original path, and replace their rows whatever
+    their attempts so far. A document whose bytes can no longer be found is listed in ``missing``."""
+    import shutil
+    import tempfile
+
+    reasons = [r for r in reasons if r]
+    rows = conn.execute("""
+        select sha256, landing_path, source_path, source_url, fetched_at, registered_publisher, registered_year
+        from raw.documents where status = 'quarantined' and (cardinality(%s::text[]) = 0 or error_code = any(%s))
+        order by document_id""", (reasons, reasons)).fetchall()
+    conn.commit()
+    result = RetryResult(LoadSummary(), candidates=len(rows))
+    tmp: Path | None = None
+    files: list[Path] = []
+    metas: dict[str, DocumentMeta] = {}
+    try:
+        for sha, landing, source, url, fetched_at, reg_pub, reg_year in rows:
+            path = None
+            for cand in (landing, source):
+                if not cand:
+                    continue
+                if "://" in cand and not cand.startswith("file://"):
+                    try:
+                        import fsspec
+
+                        tmp = tmp or Path(tempfile.mkdtemp(prefix="gongkai-retry-"))
+                        dest = tmp / f"{sha}{Path(cand).suffix}"
+                        with fsspec.open(cand, "rb") as src, open(dest, "wb") as out:
+                            shutil.copyfileobj(src, out)
+                        path = dest
+                        break
+                    except (OSError, ValueError, ImportError):
+                        continue
+                local = Path(cand.removeprefix("file://"))
+                if local.is_file():
+                    path = local
+                    break
+            if path is None:
+                result.missing.append(landing or source or sha)
+                continue
+            files.append(path)
+            metas[str(path)] = DocumentMeta(source_url=url, fetched_at=fetched_at, landing_path=landing,
+                                            registered_publisher=reg_pub, registered_year=reg_year)
+        if files:
+            result.summary = load_paths(conn, files, workers=workers, timeout_s=timeout_s, batch_size=batch_size,
+                                        meta_for=lambda p: metas.get(str(p)), progress=progress,
+                                        force={r[0] for r in rows})
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return result
 
 
 def read_jsonl(path: str | Path) -> Iterator[Record]:
-    """Records from a JSON Lines file (the output of `gongkai extract --json`)."""
+    """Records from a JSON Lines file (the output of `gongkai extract --json`). A line that is not a
+    record becomes a quarantine record (``invalid_record``, named ``FILE:LINE``): the rest still loads."""
     import json
 
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield Record.from_dict(json.loads(line))
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            if not raw.strip():
+                continue
+            try:
+                d = json.loads(raw.decode("utf-8"))
+                if not isinstance(d, dict):
+                    raise TypeError(f"a JSON {type(d).__name__}, not an object")
+                yield Record.from_dict(d)
+            except Exception as e:  # noqa: BLE001 - any malformed line is quarantined by itself
+                yield Record(source=Source(path=f"{path}:{n}", sha256=hashlib.sha256(raw.strip()).hexdigest()),
+                             error=ExtractionError(INVALID_RECORD, f"line {n} is not an extraction record: "
+                                                                   f"{type(e).__name__}: {e}"[:500]))
 
 
 def upsert_publishers(conn: psycopg.Connection, rows: Iterable[dict]) -> int:

@@ -112,6 +112,7 @@ def test_fetch_and_extract_are_mapped_batches_and_dbt_is_a_task_group(bag):
     assert "dbt_build.rpt_report_overview_run" in dbt_tasks, dbt_tasks  # one task per model …
     assert "dbt_build.dbt_project_test" in dbt_tasks  # … and the data tests once all are built
     assert {"quality_checks", "alert_digest"} <= set(t["tasks"])
+    assert {"take_raw_lease", "release_raw_lease"} <= set(t["tasks"])  # loads wait while dbt reads raw
 
 
 def test_parsing_imports_nothing_heavy(bag):

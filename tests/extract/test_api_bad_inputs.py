@@ -90,7 +90,7 @@ def test_legacy_doc_without_libreoffice():
 
 def test_missing_path_is_a_record_not_an_exception(tmp_path):
     rec = extract(tmp_path / "nope.txt")
-    assert rec.error.code == "extractor_crash" and "FileNotFoundError" in rec.error.message
+    assert rec.error.code == "file_vanished" and "disappeared" in rec.error.message
 
 
 @pytest.mark.parametrize("data,media", [

@@ -52,3 +52,20 @@ def test_missing_connection_raises(monkeypatch, digest):
 def test_no_recipients_is_an_error(digest):
     with pytest.raises(ValueError):
         send_digest(digest, to="")
+
+
+def test_crlf_in_a_publisher_name_is_encoded_and_the_digest_is_sent(smtp_sink):
+    """A name with CR/LF (here an attempt to add a Bcc header) used to stop the whole digest."""
+    recs = [golden_record(i) for i in (0, 3)]
+    recs[1].report.publisher = "Evil Town\r\nBcc: attacker@example.org"
+    results, _ = check_marts(fr.marts_from_records(recs, [SEED_URLS[0], SEED_URLS[3]]))
+    d = render_digest(CheckRun(run_id="crlf", started_at=datetime.now(UTC), results=results))
+    assert d is not None and "\r" not in d.subject and "\n" not in d.subject
+    send_digest(d, to="ops@example.org")
+    assert len(smtp_sink.messages) == 1
+    env = smtp_sink.messages[0]
+    assert env.rcpt_tos == ["ops@example.org"]
+    subject, text, _html = parse_mail(env)
+    assert "Evil Town" in subject and "attacker@example.org" in subject  # shown, not obeyed
+    head = env.content.split(b"\r\n\r\n", 1)[0] if isinstance(env.content, bytes) else b""
+    assert b"\nBcc:" not in head

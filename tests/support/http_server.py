@@ -147,6 +147,25 @@ class Handler(BaseHTTPRequestHandler):
                 with srv.lock:
                     srv.changed.wait_for(lambda: srv.max_active >= meet, timeout=30)
                 return self._send(200, PDF + path.encode(), "application/pdf")
+            if path == "/redirect":  # to any URL (an SSRF hop)
+                return self._send(302, b"", "text/plain", {"Location": q["to"][0]})
+            if path == "/linkto":  # an index page whose report link points anywhere
+                page = f'<html><body><a href="{q["to"][0]}">2020年政府信息公开工作年度报告</a></body></html>'
+                return self._send(200, page.encode(), "text/html; charset=utf-8")
+            if path == "/trickle":  # slow loris: one byte every 0.1 s (bounded: 3,000 bytes), headers too
+                try:
+                    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Length: 3000\r\n\r\n"
+                    body = head if "headers" in q else b""
+                    if "headers" not in q:
+                        self.wfile.write(head)
+                        self.wfile.flush()
+                    for i in range(3000):
+                        self.wfile.write(body[i:i + 1] if i < len(body) else b"%")
+                        self.wfile.flush()
+                        time.sleep(0.1)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                return None
             if path == "/index/2020.html":
                 return self._send(200, INDEX_2020.encode(), "text/html; charset=utf-8")
             if path == "/shared/index.html":

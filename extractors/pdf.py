@@ -21,6 +21,7 @@ Errors raise :class:`ExtractionFailure` with a code of :mod:`extractors.errors`.
 from __future__ import annotations
 
 import bisect
+import os
 import re
 import unicodedata
 import zlib
@@ -28,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from extractors import errors
+from extractors import errors, pdfium_page, tablepages
 from extractors.grid import RawCell, RawDocument, RawTable
 from extractors.model import Issue
 
@@ -237,6 +238,39 @@ def fast_objects(page: Any) -> dict[str, list[dict]]:
     if chars:
         objects["char"] = chars
     return objects
+
+
+# --------------------------------------------------------------------------- which parser reads a page
+
+# "pdfium" (default): PDFium reads the page (extractors.pdfium_page), pdfminer where PDFium cannot give
+# it as pdfminer would; "pdfminer": pdfminer reads every page (the reference the equality test holds
+# the PDFium path to). Either gives pdfplumber the same objects, so the output is the same.
+PARSERS = ("pdfium", "pdfminer")
+DEFAULT_PARSER = os.environ.get("GONGKAI_PDF_PARSER", "pdfium")
+
+
+def open_parser(path: Path, parser: str | None = None) -> pdfium_page.PdfiumDocument | None:
+    """The PDFium document for :func:`page_objects`, or None when pdfminer reads every page."""
+    parser = parser or DEFAULT_PARSER
+    if parser not in PARSERS:
+        raise ValueError(f"unknown PDF parser {parser!r}: one of {', '.join(PARSERS)}")
+    if parser == "pdfminer":
+        return None
+    try:
+        return pdfium_page.PdfiumDocument(path)
+    except pdfium_page.Unsupported:
+        return None
+
+
+def page_objects(page: Any, pdfium_doc: pdfium_page.PdfiumDocument | None) -> dict[str, list[dict]]:
+    """A pdfplumber page's objects (chars, rects, lines, curves, images): read by PDFium when
+    ``pdfium_doc`` is given and PDFium can give them as pdfminer would, else by pdfminer."""
+    if pdfium_doc is not None:
+        try:
+            return pdfium_doc.page_objects(page)
+        except pdfium_page.Unsupported as e:
+            pdfium_doc.fallbacks.append((page.page_number, e.reason))
+    return fast_objects(page)
 
 
 def _with_chars(page: Any, chars: list[dict]) -> Any:
@@ -501,11 +535,13 @@ def read_pdf(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     dedupe_tolerance: float = 1.0,
     progress: Any = None,
+    parser: str | None = None,
 ) -> RawDocument:
     """Read a PDF into a RawDocument (text of every page + expanded table grids).
 
     Raises :class:`ExtractionFailure` with ``corrupt_pdf``, ``encrypted_pdf``, ``too_large``,
-    ``decompression_bomb``, ``no_text_layer`` or ``empty_file``.
+    ``decompression_bomb``, ``no_text_layer`` or ``empty_file``. ``parser`` ("pdfium" or
+    "pdfminer", default ``GONGKAI_PDF_PARSER`` or "pdfium") chooses who reads the pages.
     """
     path = Path(path)
     size = path.stat().st_size
@@ -520,7 +556,9 @@ def read_pdf(
     del data
 
     pdf = _open(path)
+    pdfium_doc = None
     try:
+        pdfium_doc = open_parser(path, parser)
         try:
             n = len(pdf.pages)
         except Exception as e:
@@ -536,7 +574,7 @@ def read_pdf(
             page = pdf.pages[i]
             page_no = i + 1
             try:
-                page._objects = fast_objects(page)
+                page._objects = page_objects(page, pdfium_doc)
                 raw_chars = page.chars
                 chars = dedupe_chars(raw_chars, dedupe_tolerance)
                 real = [c for c in chars if _is_real_char(c)]
@@ -548,7 +586,10 @@ def read_pdf(
                 dp = _with_chars(page, real)
                 page_text = dp.extract_text() or ""
                 texts.append(page_text)
-                per_page.append((page_no, float(page.height), page_tables(dp, page_no, real, page_text)))
+                # a page with no ruling lines both ways and no rows of numbers has no table: skip the finder
+                tables = (page_tables(dp, page_no, real, page_text)
+                          if tablepages.has_ruling_grid(page.objects) or _holds_numbers(page_text) else [])
+                per_page.append((page_no, float(page.height), tables))
             except ExtractionFailure:
                 raise
             except Exception as e:
@@ -581,6 +622,8 @@ def read_pdf(
             issues=issues,
         )
     finally:
+        if pdfium_doc is not None:
+            pdfium_doc.close()
         pdf.close()
 
 

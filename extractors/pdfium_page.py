@@ -36,6 +36,7 @@ parsing any content stream or ``ToUnicode`` map.
 from __future__ import annotations
 
 import ctypes
+import struct
 import unicodedata
 from collections.abc import Iterator
 from ctypes import byref, c_double, c_float, c_int, c_void_p
@@ -352,6 +353,28 @@ def _page_ctm(plumber_page: Any) -> tuple[float, float, float, float, float, flo
     return (1, 0, 0, 1, -x0, -y0)
 
 
+_F32 = struct.Struct("f")
+_DEC: dict[float, float] = {}
+
+
+def _dec(v: float) -> float:
+    """The number a PDF wrote, from PDFium's single-precision copy of it: the value with the fewest
+    decimals that has the same single-precision value ("74.3" for 74.30000305). pdfminer computes
+    with the written numbers; so, from them, do we (sums and products of them PDFium made in single
+    precision come back as the nearest short decimal)."""
+    r = _DEC.get(v)
+    if r is None:
+        r = v
+        for k in range(7):
+            q = round(v, k)
+            if _F32.unpack(_F32.pack(q))[0] == v:
+                r = q
+                break
+        if len(_DEC) < 65536:
+            _DEC[v] = r
+    return r
+
+
 def _mult(m1: tuple, m0: tuple) -> tuple:
     """pdfminer's ``mult_matrix``: m1 then m0."""
     (a1, b1, c1, d1, e1, f1) = m1
@@ -400,7 +423,7 @@ def _walk(lib: _Lib, parent: int, count: int, get: Any, matrix: tuple | None, ou
         if kind == lib.FORM:
             fm = lib.FS_MATRIX()
             lib.FPDFPageObj_GetMatrix(obj, byref(fm))
-            m = (fm.a, fm.b, fm.c, fm.d, fm.e, fm.f)
+            m = tuple(map(_dec, (fm.a, fm.b, fm.c, fm.d, fm.e, fm.f)))
             inner = m if matrix is None else _mult(m, matrix)
             _walk(lib, obj, lib.FPDFFormObj_CountObjects(obj), lib.FPDFFormObj_GetObject, inner, out)
         else:
@@ -430,7 +453,7 @@ def _path_objects(lib: _Lib, obj: int, matrix: tuple | None, ctm: tuple, frame: 
     pdfminer's ``PDFLayoutAnalyzer.paint_path`` does."""
     fm = lib.FS_MATRIX()
     lib.FPDFPageObj_GetMatrix(obj, byref(fm))
-    m = (fm.a, fm.b, fm.c, fm.d, fm.e, fm.f)
+    m = tuple(map(_dec, (fm.a, fm.b, fm.c, fm.d, fm.e, fm.f)))
     if matrix is not None:
         m = _mult(m, matrix)
     m = _mult(m, ctm)
@@ -440,7 +463,8 @@ def _path_objects(lib: _Lib, obj: int, matrix: tuple | None, ctm: tuple, frame: 
     lib.FPDFPageObj_GetStrokeWidth(obj, byref(lw))
     style = {"linewidth": lw.value, "stroke": bool(stroke.value), "fill": fillmode.value != lib.FILL_NONE,
              "evenodd": fillmode.value == lib.FILL_ALTERNATE}
-    # segments → pdfminer's (operator, point) list: a closing segment becomes its line and an "h"
+    # segments → pdfminer's (operator, point) list, in the path's space: a closing segment becomes
+    # its line and an "h"
     ops: list[tuple[str, tuple[float, float]]] = []
     x, y = c_float(), c_float()
     start: tuple[float, float] | None = None
@@ -456,7 +480,7 @@ def _path_objects(lib: _Lib, obj: int, matrix: tuple | None, ctm: tuple, frame: 
         else:
             op = "m" if kind == lib.MOVETO else "l"
         lib.FPDFPathSegment_GetPoint(seg, byref(x), byref(y))
-        pt = _apply(m, x.value, y.value)
+        pt = (_dec(x.value), _dec(y.value))
         if op == "m":
             start = pt
         ops.append((op, pt))
@@ -465,21 +489,47 @@ def _path_objects(lib: _Lib, obj: int, matrix: tuple | None, ctm: tuple, frame: 
         i += 1
     if ops and ops[0][0] != "m":
         return []  # pdfminer ignores a path that does not begin with a move
-    out: list[dict[str, Any]] = []
+    out = []
     sub: list[tuple[str, tuple[float, float]]] = []
     for op in [*ops, ("m", (0.0, 0.0))]:  # pdfminer: every subpath "m[^m]+" is painted on its own
         if op[0] == "m":
             if len(sub) > 1:
-                o = _classify(sub, style, frame)
-                if o is not None:
-                    out.append(o)
+                out.append(_classify([(o, _apply(m, *pt)) for o, pt in _as_re(sub)], style, frame))
             sub = [op]
         elif sub:
             sub.append(op)
     return out
 
 
-def _classify(path: list[tuple[str, tuple[float, float]]], style: dict[str, Any], frame: _Frame) -> dict[str, Any] | None:
+def _as_re(path: list[tuple[str, tuple[float, float]]]) -> list[tuple[str, tuple[float, float]]]:
+    """A subpath PDFium made of ``x y w h re`` (its corners in single precision) with the corners
+    pdfminer computes from the operands: ``x + w``, ``y + h`` in double precision."""
+    if "".join(op for op, _ in path) != "mllllh":
+        return path
+    (x, y), (x1, y1), (x2, y2), (x3, y3), end = (pt for _, pt in path[:5])
+    if not (end == (x, y) and x1 == x2 and y1 == y and x3 == x and y3 == y2):
+        return path
+    w, h = _operand(x, x2), _operand(y, y2)
+    return [("m", (x, y)), ("l", (x + w, y)), ("l", (x + w, y + h)), ("l", (x, y + h)), ("l", (x, y)),
+            ("h", (x, y))]
+
+
+def _f32(v: float) -> float:
+    return _F32.unpack(_F32.pack(v))[0]
+
+
+def _operand(x: float, corner: float) -> float:
+    """The ``w`` of ``x y w h re`` with the fewest decimals for which PDFium's single-precision
+    ``x + w`` is ``corner``."""
+    target, fx, d = _f32(corner), _f32(x), corner - x
+    for k in range(8):
+        q = round(d, k)
+        if _f32(fx + _f32(q)) == target:
+            return q
+    return d
+
+
+def _classify(path: list[tuple[str, tuple[float, float]]], style: dict[str, Any], frame: _Frame) -> dict[str, Any]:
     shape = "".join(op for op, _ in path)
     pts = [pt for _, pt in path]
     if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:  # a redundant "l" before "h"
@@ -582,11 +632,11 @@ def _chars(lib: _Lib, textpage: int, frame: _Frame, ctm: tuple, fonts: dict[tupl
             last_obj = obj
             used.add(obj)
             lib.FPDFText_GetMatrix(textpage, i, byref(fsm))
-            ua, ub, uc, ud = fsm.a, fsm.b, fsm.c, fsm.d
+            ua, ub, uc, ud = _dec(fsm.a), _dec(fsm.b), _dec(fsm.c), _dec(fsm.d)
             # the char matrix in pdfminer's layout space: text matrix × CTM × the page's matrix
             a, b = ua * ca + ub * cc, ua * cb + ub * cd
             c, d = uc * ca + ud * cc, uc * cb + ud * cd
-            fs = lib.FPDFText_GetFontSize(textpage, i)
+            fs = _dec(lib.FPDFText_GetFontSize(textpage, i))
             font = lib.FPDFTextObj_GetFont(obj)
             f_ = font_cache.get(font)
             if f_ is None:
@@ -781,6 +831,7 @@ class PdfiumDocument:
         except pdfium.PdfiumError as e:
             raise Unsupported(f"PDFium cannot open the document: {e}") from e
         self.fonts = FontTable()
+        self.fallbacks: list[tuple[int, str]] = []  # (page number, reason) of pages left to pdfminer
 
     def close(self) -> None:
         self.doc.close()

@@ -246,12 +246,11 @@ def fast_objects(page: Any) -> dict[str, list[dict]]:
 # it as pdfminer would; "pdfminer": pdfminer reads every page (the reference the equality test holds
 # the PDFium path to). Either gives pdfplumber the same objects, so the output is the same.
 PARSERS = ("pdfium", "pdfminer")
-DEFAULT_PARSER = os.environ.get("GONGKAI_PDF_PARSER", "pdfium")
 
 
 def open_parser(path: Path, parser: str | None = None) -> pdfium_page.PdfiumDocument | None:
     """The PDFium document for :func:`page_objects`, or None when pdfminer reads every page."""
-    parser = parser or DEFAULT_PARSER
+    parser = parser or os.environ.get("GONGKAI_PDF_PARSER") or "pdfium"
     if parser not in PARSERS:
         raise ValueError(f"unknown PDF parser {parser!r}: one of {', '.join(PARSERS)}")
     if parser == "pdfminer":

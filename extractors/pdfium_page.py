@@ -38,6 +38,7 @@ from __future__ import annotations
 import ctypes
 import struct
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from ctypes import byref, c_double, c_float, c_int, c_void_p
 from dataclasses import dataclass, replace
@@ -832,6 +833,9 @@ class PdfiumDocument:
             raise Unsupported(f"PDFium cannot open the document: {e}") from e
         self.fonts = FontTable()
         self.fallbacks: list[tuple[int, str]] = []  # (page number, reason) of pages left to pdfminer
+        # page number → fake-bold glyphs PDFium left out itself (extractors.pdf.dedupe_chars takes
+        # out the same ones when pdfminer reads the page)
+        self.duplicates: dict[int, int] = {}
 
     def close(self) -> None:
         self.doc.close()
@@ -887,7 +891,10 @@ class PdfiumDocument:
         if texts:
             fonts = self.fonts.for_page(plumber_page, forms)
             chars, used = _chars(lib, textpage, frame, ctm, fonts, plumber_page.pdf.unicode_norm)
-            _check_dropped(lib, texts, used)
+            twins = _check_dropped(lib, texts, used)
+            if twins:  # the glyphs PDFium left out: as many as in the objects they repeat
+                per_obj = Counter(ch["_obj"] for ch in chars)
+                self.duplicates[plumber_page.page_number] = sum(per_obj[t] for t in twins)
             seq_of = {h: t[0] for h, t in texts.items()}
             chars.sort(key=lambda ch: seq_of.get(ch["_obj"], -1))  # content order (PDFium sorts lines by x)
             for ch in chars:
@@ -898,19 +905,24 @@ class PdfiumDocument:
 
 
 def _check_dropped(lib: _Lib, texts: dict[int, tuple[int, tuple | None]], used: set[int],
-                   tolerance: float = 1.0) -> None:
+                   tolerance: float = 1.0) -> list[int]:
     """PDFium leaves out a text object that repeats one drawn just before at almost the same place
-    (fake bold), and text objects narrower than 0.01 pt. pdfminer keeps them; our de-duplication then
-    removes the first kind (the same glyphs within ``tolerance``), so only that kind may be missing.
-    ``texts``: text object → (content order, form matrix)."""
+    (fake bold; the same glyph codes), and text objects narrower than 0.01 pt. pdfminer keeps them;
+    our de-duplication then removes the first kind (the same glyphs within ``tolerance``), so only
+    that kind may be missing. ``texts``: text object → (content order, form matrix). Returns, per
+    left-out repeat, the object it repeats."""
     dropped = [(h, m) for h, (_seq, m) in texts.items() if h not in used]
     if not dropped:
-        return
-    kept = [_bounds(lib, h, texts[h][1]) for h in used if h in texts]
+        return []
+    kept = [(h, _bounds(lib, h, texts[h][1])) for h in used if h in texts]
+    twins = []
     for h, m in dropped:
         left, bottom, right, top = _bounds(lib, h, m)
         if right - left < 0.01 and top - bottom < 0.01:
             continue  # nothing drawn: an empty string, or glyphs of zero size
-        if not any(abs(k[0] - left) <= tolerance and abs(k[3] - top) <= tolerance
-                   and abs((k[2] - k[0]) - (right - left)) <= tolerance for k in kept):
+        twin = next((k for k, b in kept if abs(b[0] - left) <= tolerance and abs(b[3] - top) <= tolerance
+                     and abs((b[2] - b[0]) - (right - left)) <= tolerance), None)
+        if twin is None:
             raise Unsupported("PDFium left out a text object that is not a repeat of one it kept")
+        twins.append(twin)
+    return twins

@@ -585,9 +585,9 @@ def read_pdf(
                 dp = _with_chars(page, real)
                 page_text = dp.extract_text() or ""
                 texts.append(page_text)
-                # a page with no ruling lines both ways and no rows of numbers has no table: skip the finder
-                tables = (page_tables(dp, page_no, real, page_text)
-                          if tablepages.has_ruling_grid(page.objects) or _holds_numbers(page_text) else [])
+                # a page not ruled into columns, with no rows of numbers, has no table: skip the finder
+                ruled = tablepages.may_hold_ruled_table(page.objects, TABLE_SETTINGS["snap_tolerance"])
+                tables = page_tables(dp, page_no, real, page_text) if ruled or _holds_numbers(page_text) else []
                 per_page.append((page_no, float(page.height), tables))
             except ExtractionFailure:
                 raise

@@ -602,7 +602,6 @@ def _chars(lib: _Lib, textpage: int, frame: _Frame, ctm: tuple, fonts: dict[tupl
         text = "".join(chr(lib.FPDFText_GetUnicode(textpage, i)) for i in range(n))
     ca, cb, cc, cd, ce, cf = ctm
     ox, oy = c_double(), c_double()
-    rect = lib.FS_RECTF()
     fsm = lib.FS_MATRIX()
     glyph = _Glyphs(lib, textpage)
     font_cache: dict[int, _Font] = {}
@@ -662,10 +661,14 @@ def _chars(lib: _Lib, textpage: int, frame: _Frame, ctm: tuple, fonts: dict[tupl
         prev_key, prev_i = key, i
         if vertical:
             # PDFium's origin is the glyph's horizontal origin; pdfminer's is the pen position, a
-            # position vector (vx, vy) further on; PDFium's loose box holds both (in text space units)
-            lib.FPDFText_GetLooseCharBox(textpage, i, byref(rect))
-            vx_t = (rect.left - ux) + fs * 0.5
-            vy_t = (max(rect.top, rect.bottom) if metrics.vadvance < 0 else min(rect.top, rect.bottom)) - uy
+            # position vector (vx, vy) further on. The pen stays on the text object's vertical line
+            # (through its position, the matrix's e, f): vx is the origin's distance from that line
+            # (in text space); vy is the font's (DW2).
+            det = ua * ud - ub * uc
+            if not det:
+                raise Unsupported("a degenerate text matrix")
+            vx_t = -(ud * (ux - fsm.e) - uc * (uy - fsm.f)) / det
+            vy_t = metrics.vy * 0.001 * fs
             ux, uy = ux + ua * vx_t + uc * vy_t, uy + ub * vx_t + ud * vy_t
             adv = metrics.vadvance * 0.001 * fs
         else:
@@ -738,8 +741,8 @@ class _Glyphs:
             return w * fs
         rect = self.rect
         lib.FPDFText_GetLooseCharBox(self.textpage, i, byref(rect))
-        loose = (rect.right - rect.left) / ua
-        if w is not None and (abs(loose - w * fs) <= 2.5e-4 * abs(fs) or (abs(loose) > abs(w * fs) and self._overhang(i))):
+        loose = abs((rect.right - rect.left) / ua)
+        if w is not None and (abs(loose - abs(w * fs)) <= 2.5e-4 * abs(fs) or (loose > abs(w * fs) and self._overhang(i))):
             return w * fs
         raise Unsupported("the glyph's width is ambiguous")
 

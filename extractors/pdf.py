@@ -263,12 +263,18 @@ def open_parser(path: Path, parser: str | None = None) -> pdfium_page.PdfiumDocu
 
 def page_objects(page: Any, pdfium_doc: pdfium_page.PdfiumDocument | None) -> dict[str, list[dict]]:
     """A pdfplumber page's objects (chars, rects, lines, curves, images): read by PDFium when
-    ``pdfium_doc`` is given and PDFium can give them as pdfminer would, else by pdfminer."""
+    ``pdfium_doc`` is given and PDFium can give them as pdfminer would, else by pdfminer. The PDFium
+    path only ever saves time: any failure of it sends the page to pdfminer (the reason is kept in
+    ``pdfium_doc.fallbacks``)."""
     if pdfium_doc is not None:
         try:
             return pdfium_doc.page_objects(page)
         except pdfium_page.Unsupported as e:
             pdfium_doc.fallbacks.append((page.page_number, e.reason))
+        except MemoryError:
+            raise
+        except Exception as e:  # noqa: BLE001 - a PDFium-path defect must not fail a readable page
+            pdfium_doc.fallbacks.append((page.page_number, f"the PDFium path failed: {e!r}"[:300]))
     return fast_objects(page)
 
 

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from extractors import errors, pdfium_page, tablepages
+from extractors import errors, pdfium, tablepages
 from extractors.grid import RawCell, RawDocument, RawTable
 from extractors.model import Issue
 
@@ -242,13 +242,13 @@ def fast_objects(page: Any) -> dict[str, list[dict]]:
 
 # --------------------------------------------------------------------------- which parser reads a page
 
-# "pdfium" (default): PDFium reads the page (extractors.pdfium_page), pdfminer where PDFium cannot give
+# "pdfium" (default): PDFium reads the page (extractors.pdfium), pdfminer where PDFium cannot give
 # it as pdfminer would; "pdfminer": pdfminer reads every page (the reference the equality test holds
 # the PDFium path to). Either gives pdfplumber the same objects, so the output is the same.
 PARSERS = ("pdfium", "pdfminer")
 
 
-def open_parser(path: Path, parser: str | None = None) -> pdfium_page.PdfiumDocument | None:
+def open_parser(path: Path, parser: str | None = None) -> pdfium.PdfiumDocument | None:
     """The PDFium document for :func:`page_objects`, or None when pdfminer reads every page."""
     parser = parser or os.environ.get("GONGKAI_PDF_PARSER") or "pdfium"
     if parser not in PARSERS:
@@ -256,12 +256,12 @@ def open_parser(path: Path, parser: str | None = None) -> pdfium_page.PdfiumDocu
     if parser == "pdfminer":
         return None
     try:
-        return pdfium_page.PdfiumDocument(path)
-    except pdfium_page.Unsupported:
+        return pdfium.PdfiumDocument(path)
+    except pdfium.Unsupported:
         return None
 
 
-def page_objects(page: Any, pdfium_doc: pdfium_page.PdfiumDocument | None) -> dict[str, list[dict]]:
+def page_objects(page: Any, pdfium_doc: pdfium.PdfiumDocument | None) -> dict[str, list[dict]]:
     """A pdfplumber page's objects (chars, rects, lines, curves, images): read by PDFium when
     ``pdfium_doc`` is given and PDFium can give them as pdfminer would, else by pdfminer. The PDFium
     path only ever saves time: any failure of it sends the page to pdfminer (the reason is kept in
@@ -269,7 +269,7 @@ def page_objects(page: Any, pdfium_doc: pdfium_page.PdfiumDocument | None) -> di
     if pdfium_doc is not None:
         try:
             return pdfium_doc.page_objects(page)
-        except pdfium_page.Unsupported as e:
+        except pdfium.Unsupported as e:
             pdfium_doc.fallbacks.append((page.page_number, e.reason))
         except MemoryError:
             raise

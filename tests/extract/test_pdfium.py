@@ -1,4 +1,4 @@
-"""``extractors.pdfium_page`` against pdfminer (through pdfplumber), object by object: the glyphs
+"""``extractors.pdfium`` against pdfminer (through pdfplumber), object by object: the glyphs
 (text, order, box, orientation, size, font) and the painted paths (rect, line or curve, and their
 geometry) of small PDFs that exercise placement (``pdf_samples``: fonts, text state, rotated glyphs,
 vertical writing, forms, rotated and shifted pages, path shapes) and of the real report; and the
@@ -11,7 +11,7 @@ import pytest
 from pdf_samples import SAMPLES
 
 from extractors import pdf as reader
-from extractors.pdfium_page import PdfiumDocument, Unsupported
+from extractors.pdfium import PdfiumDocument, Unsupported
 
 GEOMETRY = ("x0", "x1", "top", "bottom", "doctop", "y0", "y1")
 

@@ -51,64 +51,114 @@ def _font(lib: Lib, font: int, fonts: dict[tuple[bytes, bool], FontMetrics | Non
     return _Font(m, asc.value != desc.value)
 
 
-def read_chars(lib: Lib, textpage: int, frame: Frame, ctm: tuple, fonts: dict[tuple[bytes, bool], FontMetrics | None],
-           norm: str | None) -> tuple[list[dict[str, Any]], set[int]]:
-    """The page's glyphs as pdfminer's ``LTChar`` → pdfplumber char dicts (content order within
-    each text object), and the text objects they came from."""
-    n = lib.FPDFText_CountChars(textpage)
-    if n <= 0:
-        return [], set()
+class _TextObject:
+    """What a text object gives each of its glyphs: the text matrix in user space (``u*``, with
+    ``Tz`` folded into its first column) and in pdfminer's layout space (``a``–``d``), the text
+    object's position (``e``, ``f``), the font size and the font."""
+
+    def __init__(self, lib: Lib, textpage: int, i: int, obj: int, ctm: tuple, font: int, f: _Font):
+        fsm = lib.FS_MATRIX()
+        lib.FPDFText_GetMatrix(textpage, i, byref(fsm))
+        self.ua, self.ub, self.uc, self.ud = dec(fsm.a), dec(fsm.b), dec(fsm.c), dec(fsm.d)
+        self.e, self.f = fsm.e, fsm.f
+        ca, cb, cc, cd = ctm[:4]
+        # the char matrix in pdfminer's layout space: text matrix × CTM × the page's matrix
+        self.a, self.b = self.ua * ca + self.ub * cc, self.ua * cb + self.ub * cd
+        self.c, self.d = self.uc * ca + self.ud * cc, self.uc * cb + self.ud * cd
+        self.fs = dec(lib.FPDFText_GetFontSize(textpage, i))
+        self.obj, self.font, self.metrics = obj, font, f.metrics
+        self.vertical = f.metrics.vertical
+        # PDFium's loose box spans the advance when the text matrix is axis-parallel (and the font has
+        # an ascent/descent span); otherwise the width comes from the glyph
+        self.loose_ua = self.ua if self.ub == 0 and self.uc == 0 and self.ua != 0 and f.loose_width else 0.0
+
+    def pen(self, ux: float, uy: float) -> tuple[float, float]:
+        """Vertical writing: PDFium's origin is the glyph's horizontal origin; pdfminer's is the pen
+        position, a position vector (vx, vy) further on. The pen stays on the text object's vertical
+        line (through its position): vx is the origin's distance from that line (in text space); vy
+        is the font's (DW2)."""
+        ua, ub, uc, ud = self.ua, self.ub, self.uc, self.ud
+        det = ua * ud - ub * uc
+        if not det:
+            raise Unsupported("a degenerate text matrix")
+        vx = -(ud * (ux - self.e) - uc * (uy - self.f)) / det
+        vy = self.metrics.vy * 0.001 * self.fs
+        return ux + ua * vx + uc * vy, uy + ub * vx + ud * vy
+
+    def box(self, adv: float, e: float, f: float) -> tuple[float, float, float, float]:
+        """pdfminer's ``LTChar`` box: a box in text space around the pen position (``e``, ``f`` in
+        layout space), through the char matrix; (x0, y0, x1, y1)."""
+        a, b, c, d, fs = self.a, self.b, self.c, self.d, self.fs
+        if self.vertical:
+            vyp = (1000 - self.metrics.vy) * fs * 0.001
+            bx0, by0, bx1, by1 = -fs * 0.5, vyp + adv, -fs * 0.5 + fs, vyp
+        else:
+            bx0, by0 = 0, self.metrics.descent * fs
+            bx1, by1 = adv, by0 + fs
+        xa, ya = a * bx0 + c * by0 + e, b * bx0 + d * by0 + f
+        xb, yb = a * bx1 + c * by0 + e, b * bx1 + d * by0 + f
+        xc, yc = a * bx1 + c * by1 + e, b * bx1 + d * by1 + f
+        xd, yd = a * bx0 + c * by1 + e, b * bx0 + d * by1 + f
+        return min(xa, xb, xc, xd), min(ya, yb, yc, yd), max(xa, xb, xc, xd), max(ya, yb, yc, yd)
+
+
+def _page_text(lib: Lib, textpage: int, n: int) -> str:
+    """The text page's characters, one per character index."""
     buf = (ctypes.c_ushort * (n + 1))()
     got = lib.FPDFText_GetText(textpage, 0, n, buf)
     text = bytes(buf)[: 2 * max(0, got - 1)].decode("utf-16-le", "surrogatepass")
     if len(text) != n:  # control characters left out, or characters beyond the BMP as surrogate pairs
         text = "".join(chr(lib.FPDFText_GetUnicode(textpage, i)) for i in range(n))
-    ca, cb, cc, cd, ce, cf = ctm
+    return text
+
+
+def _drawn(lib: Lib, textpage: int, i: int, ch: str) -> bool:
+    """Whether character ``i`` is a glyph drawn on the page (not a break PDFium inserted); raises
+    :class:`Unsupported` for a glyph pdfminer would read differently."""
+    o = ord(ch)
+    if ch.isspace():
+        return not lib.FPDFText_IsGenerated(textpage, i)
+    if o < 0x20 or 0xFFFE <= o <= 0xFFFF or 0xD800 <= o <= 0xDFFF:
+        raise Unsupported(f"control character U+{o:04X} in the text (a hyphen mark or an unmapped glyph)")
+    if lib.FPDFText_HasUnicodeMapError(textpage, i):
+        raise Unsupported("a glyph without a Unicode mapping")
+    if o > 0x58F and unicodedata.bidirectional(ch) in _RTL:
+        raise Unsupported("right-to-left text")
+    return True
+
+
+def read_chars(lib: Lib, textpage: int, frame: Frame, ctm: tuple, fonts: dict[tuple[bytes, bool], FontMetrics | None],
+               norm: str | None) -> tuple[list[dict[str, Any]], set[int]]:
+    """The page's glyphs as pdfminer's ``LTChar`` → pdfplumber char dicts (content order within
+    each text object), and the text objects they came from."""
+    n = lib.FPDFText_CountChars(textpage)
+    if n <= 0:
+        return [], set()
+    text = _page_text(lib, textpage, n)
+    ce, cf = ctm[4], ctm[5]
+    ca, cb, cc, cd = ctm[:4]
     ox, oy = c_double(), c_double()
-    fsm = lib.FS_MATRIX()
     glyph = _Glyphs(lib, textpage)
     font_cache: dict[int, _Font] = {}
     drift = _Drift()
     chars: list[dict[str, Any]] = []
     used: set[int] = set()
-    last_obj = font = 0
+    t: _TextObject | None = None
     prev_key: tuple = ()
     prev_i = -1
-    a = b = c = d = ua = ub = uc = ud = fs = 0.0
-    loose = vertical = False
-    metrics = FontMetrics("", 0.0)
     height, mb_x0, mb_top, doctop0, pn = frame.height, frame.mb_x0, frame.mb_top, frame.doctop0, frame.page_number
     for i in range(n):
         ch = text[i]
-        o = ord(ch)
-        if ch.isspace():
-            if lib.FPDFText_IsGenerated(textpage, i):
-                continue  # a word or line break PDFium inserted
-        elif o < 0x20 or 0xFFFE <= o <= 0xFFFF or 0xD800 <= o <= 0xDFFF:
-            raise Unsupported(f"control character U+{o:04X} in the text (a hyphen mark or an unmapped glyph)")
-        if lib.FPDFText_HasUnicodeMapError(textpage, i):
-            raise Unsupported("a glyph without a Unicode mapping")
-        if o > 0x58F and unicodedata.bidirectional(ch) in _RTL:
-            raise Unsupported("right-to-left text")
+        if not _drawn(lib, textpage, i, ch):
+            continue
         obj = lib.FPDFText_GetTextObject(textpage, i)
-        if obj != last_obj:
-            last_obj = obj
+        if t is None or obj != t.obj:
             used.add(obj)
-            lib.FPDFText_GetMatrix(textpage, i, byref(fsm))
-            ua, ub, uc, ud = dec(fsm.a), dec(fsm.b), dec(fsm.c), dec(fsm.d)
-            # the char matrix in pdfminer's layout space: text matrix × CTM × the page's matrix
-            a, b = ua * ca + ub * cc, ua * cb + ub * cd
-            c, d = uc * ca + ud * cc, uc * cb + ud * cd
-            fs = dec(lib.FPDFText_GetFontSize(textpage, i))
             font = lib.FPDFTextObj_GetFont(obj)
             f_ = font_cache.get(font)
             if f_ is None:
-                f_ = font_cache[font] = _font(lib, font, fonts, o)
-            metrics = f_.metrics
-            vertical = metrics.vertical
-            # PDFium's loose box spans the advance when the text matrix is axis-parallel (and the font
-            # has an ascent/descent span); otherwise the width comes from the glyph
-            loose = ub == 0 and uc == 0 and ua != 0 and f_.loose_width
+                f_ = font_cache[font] = _font(lib, font, fonts, ord(ch))
+            t = _TextObject(lib, textpage, i, obj, ctm, font, f_)
         lib.FPDFText_GetCharOrigin(textpage, i, byref(ox), byref(oy))
         ux, uy = ox.value, oy.value
         key = (obj, ux, uy)
@@ -118,55 +168,23 @@ def read_chars(lib: Lib, textpage: int, frame: Frame, ctm: tuple, fonts: dict[tu
             prev["text"] += ch
             if prev["text"] in _LIGATURE_PIECES:
                 raise Unsupported("a ligature PDFium splits")
-            if metrics.widths is not None:
+            if t.metrics.widths is not None:
                 raise Unsupported("a multi-character glyph in a font with corrected widths")
             continue
         prev_key, prev_i = key, i
-        if vertical:
-            # PDFium's origin is the glyph's horizontal origin; pdfminer's is the pen position, a
-            # position vector (vx, vy) further on. The pen stays on the text object's vertical line
-            # (through its position, the matrix's e, f): vx is the origin's distance from that line
-            # (in text space); vy is the font's (DW2).
-            det = ua * ud - ub * uc
-            if not det:
-                raise Unsupported("a degenerate text matrix")
-            vx_t = -(ud * (ux - fsm.e) - uc * (uy - fsm.f)) / det
-            vy_t = metrics.vy * 0.001 * fs
-            ux, uy = ux + ua * vx_t + uc * vy_t, uy + ub * vx_t + ud * vy_t
-            adv = metrics.vadvance * 0.001 * fs
+        if t.vertical:
+            ux, uy = t.pen(ux, uy)
+            adv = t.metrics.vadvance * 0.001 * t.fs
         else:
-            adv = glyph.advance(i, font, ch, fs, ua if loose else 0.0)
-            adv_pm = adv
-            if metrics.widths is not None:
-                w_pm = metrics.widths.get(ch)
-                if w_pm is None:
-                    raise Unsupported("a glyph whose width pdfminer reads differently")
-                adv_pm = w_pm * 0.001 * fs
-            if drift.active or metrics.widths is not None:
-                ux, uy = drift.place(obj, ux, uy, ua, ub, adv, adv_pm, glyph.space(font, metrics, fs))
-            else:
-                drift.last = None
-            adv = adv_pm
-        # pdfminer's LTChar: a box in text space around the pen position, through the char matrix
-        if vertical:
-            vx = fs * 0.5
-            vyp = (1000 - metrics.vy) * fs * 0.001
-            bx0, by0, bx1, by1 = -vx, vyp + adv, -vx + fs, vyp
-        else:
-            bx0, by0 = 0, metrics.descent * fs
-            bx1, by1 = adv, by0 + fs
+            adv = glyph.advance(i, t.font, ch, t.fs, t.loose_ua)
+            ux, uy, adv = drift.correct(t, ux, uy, ch, adv, glyph)
         e, f = ca * ux + cc * uy + ce, cb * ux + cd * uy + cf
-        xa, ya = a * bx0 + c * by0 + e, b * bx0 + d * by0 + f
-        xb, yb = a * bx1 + c * by0 + e, b * bx1 + d * by0 + f
-        xc, yc = a * bx1 + c * by1 + e, b * bx1 + d * by1 + f
-        xd, yd = a * bx0 + c * by1 + e, b * bx0 + d * by1 + f
-        x0, x1 = min(xa, xb, xc, xd), max(xa, xb, xc, xd)
-        y0, y1 = min(ya, yb, yc, yd), max(ya, yb, yc, yd)
+        x0, y0, x1, y1 = t.box(adv, e, f)
         top = height - y1 + mb_top
         chars.append({
-            "object_type": "char", "page_number": pn, "text": ch, "fontname": metrics.fontname,
-            "size": x1 - x0 if vertical else y1 - y0, "adv": adv, "upright": a * d > 0 and b * c <= 0,
-            "matrix": (a, b, c, d, e, f),
+            "object_type": "char", "page_number": pn, "text": ch, "fontname": t.metrics.fontname,
+            "size": x1 - x0 if t.vertical else y1 - y0, "adv": adv, "upright": t.a * t.d > 0 and t.b * t.c <= 0,
+            "matrix": (t.a, t.b, t.c, t.d, e, f),
             "x0": x0 + mb_x0, "x1": x1 + mb_x0, "y0": y0, "y1": y1, "width": x1 - x0, "height": y1 - y0,
             "top": top, "bottom": height - y0 + mb_top, "doctop": doctop0 + top,
             "_obj": obj,
@@ -242,9 +260,21 @@ class _Drift:
         self.offset = 0.0  # text space units along the baseline
         self.last: tuple | None = None  # object, PDFium's origin, advance, direction, space widths
 
-    @property
-    def active(self) -> bool:
-        return self.offset != 0.0
+    def correct(self, t: _TextObject, ux: float, uy: float, ch: str, adv: float,
+                glyph: _Glyphs) -> tuple[float, float, float]:
+        """The glyph's origin and advance by pdfminer, from PDFium's (``ux``, ``uy``, ``adv``)."""
+        widths = t.metrics.widths
+        adv_pm = adv
+        if widths is not None:
+            w_pm = widths.get(ch)
+            if w_pm is None:
+                raise Unsupported("a glyph whose width pdfminer reads differently")
+            adv_pm = w_pm * 0.001 * t.fs
+        elif not self.offset:
+            self.last = None
+            return ux, uy, adv
+        ux, uy = self.place(t.obj, ux, uy, t.ua, t.ub, adv, adv_pm, glyph.space(t.font, t.metrics, t.fs))
+        return ux, uy, adv_pm
 
     def place(self, obj: int, ux: float, uy: float, ua: float, ub: float, adv: float, adv_pm: float,
               space: tuple[float, float] | None) -> tuple[float, float]:

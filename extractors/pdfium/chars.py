@@ -16,6 +16,13 @@ from extractors.pdfium.lib import Lib, Unsupported
 
 # Unicode bidirectional classes of right-to-left scripts: PDFium reverses such runs.
 _RTL = {"R", "AL", "RLE", "RLO", "RLI"}
+
+
+def _may_be_rtl(o: int) -> bool:
+    """Whether code point ``o`` lies where right-to-left characters are (Hebrew to NKo, the
+    presentation forms, the right-to-left marks, and the supplementary right-to-left scripts)."""
+    return (0x590 <= o <= 0x8FF or 0xFB1D <= o <= 0xFEFF or 0x200F <= o <= 0x202E or 0x2066 <= o <= 0x2069
+            or 0x10800 <= o <= 0x10FFF or 0x1E800 <= o <= 0x1EFFF)
 # Presentation-form ligatures PDFium splits into pieces (ff, fi, fl, ffi, ffl, ſt, st).
 _LIGATURE_PIECES = {unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)}
 
@@ -56,17 +63,16 @@ class _TextObject:
     ``Tz`` folded into its first column) and in pdfminer's layout space (``a``–``d``), the text
     object's position (``e``, ``f``), the font size and the font."""
 
-    def __init__(self, lib: Lib, textpage: int, i: int, obj: int, ctm: tuple, font: int, f: _Font):
-        fsm = lib.FS_MATRIX()
-        lib.FPDFText_GetMatrix(textpage, i, byref(fsm))
+    def __init__(self, fsm: Any, fs: float, ctm: tuple, obj: int, font: int, f: _Font):
         self.ua, self.ub, self.uc, self.ud = dec(fsm.a), dec(fsm.b), dec(fsm.c), dec(fsm.d)
         self.e, self.f = fsm.e, fsm.f
         ca, cb, cc, cd = ctm[:4]
         # the char matrix in pdfminer's layout space: text matrix × CTM × the page's matrix
         self.a, self.b = self.ua * ca + self.ub * cc, self.ua * cb + self.ub * cd
         self.c, self.d = self.uc * ca + self.ud * cc, self.uc * cb + self.ud * cd
-        self.fs = dec(lib.FPDFText_GetFontSize(textpage, i))
+        self.fs = dec(fs)
         self.obj, self.font, self.metrics = obj, font, f.metrics
+        self.key = (fsm.a, fsm.b, fsm.c, fsm.d, fs, font)
         self.vertical = f.metrics.vertical
         # PDFium's loose box spans the advance when the text matrix is axis-parallel (and the font has
         # an ascent/descent span); otherwise the width comes from the glyph
@@ -122,7 +128,7 @@ def _drawn(lib: Lib, textpage: int, i: int, ch: str) -> bool:
         raise Unsupported(f"control character U+{o:04X} in the text (a hyphen mark or an unmapped glyph)")
     if lib.FPDFText_HasUnicodeMapError(textpage, i):
         raise Unsupported("a glyph without a Unicode mapping")
-    if o > 0x58F and unicodedata.bidirectional(ch) in _RTL:
+    if _may_be_rtl(o) and unicodedata.bidirectional(ch) in _RTL:
         raise Unsupported("right-to-left text")
     return True
 
@@ -138,6 +144,7 @@ def read_chars(lib: Lib, textpage: int, frame: Frame, ctm: tuple, fonts: dict[tu
     ce, cf = ctm[4], ctm[5]
     ca, cb, cc, cd = ctm[:4]
     ox, oy = c_double(), c_double()
+    fsm = lib.FS_MATRIX()
     glyph = _Glyphs(lib, textpage)
     font_cache: dict[int, _Font] = {}
     drift = _Drift()
@@ -155,10 +162,15 @@ def read_chars(lib: Lib, textpage: int, frame: Frame, ctm: tuple, fonts: dict[tu
         if t is None or obj != t.obj:
             used.add(obj)
             font = lib.FPDFTextObj_GetFont(obj)
-            f_ = font_cache.get(font)
-            if f_ is None:
-                f_ = font_cache[font] = _font(lib, font, fonts, ord(ch))
-            t = _TextObject(lib, textpage, i, obj, ctm, font, f_)
+            lib.FPDFText_GetMatrix(textpage, i, byref(fsm))
+            fs = lib.FPDFText_GetFontSize(textpage, i)
+            if t is not None and t.key == (fsm.a, fsm.b, fsm.c, fsm.d, fs, font):
+                t.obj, t.e, t.f = obj, fsm.e, fsm.f  # another object in the same font and orientation
+            else:
+                f_ = font_cache.get(font)
+                if f_ is None:
+                    f_ = font_cache[font] = _font(lib, font, fonts, ord(ch))
+                t = _TextObject(fsm, fs, ctm, obj, font, f_)
         lib.FPDFText_GetCharOrigin(textpage, i, byref(ox), byref(oy))
         ux, uy = ox.value, oy.value
         key = (obj, ux, uy)

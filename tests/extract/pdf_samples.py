@@ -118,19 +118,23 @@ def rotated() -> bytes:
     return buf.getvalue()
 
 
+def _polygon(c: canvas.Canvas, pts: list[tuple[float, float]]) -> None:
+    """A closed polygon, stroked: ``m l … h S``."""
+    p = c.beginPath()
+    p.moveTo(*pts[0])
+    for pt in pts[1:]:
+        p.lineTo(*pt)
+    p.close()
+    c.drawPath(p, stroke=1, fill=0)
+
+
 def paths() -> bytes:
     """Rectangles drawn with ``re`` and with four lines, lines, a hairline, curves (a rounded box,
     a circle), a slanted quadrilateral, two rectangles in one path, a clipping path, fills only."""
     c, buf = _canvas()
     c.setLineWidth(0.5)
     c.rect(72, 700, 200, 40, stroke=1, fill=0)  # re
-    p = c.beginPath()  # the same rectangle as four lines
-    p.moveTo(300, 700)
-    p.lineTo(500, 700)
-    p.lineTo(500, 740)
-    p.lineTo(300, 740)
-    p.close()
-    c.drawPath(p, stroke=1, fill=0)
+    _polygon(c, [(300, 700), (500, 700), (500, 740), (300, 740)])  # the same rectangle as four lines
     c.line(72, 680, 520, 680)
     c.line(72, 660, 72, 600)
     c.setLineWidth(0)
@@ -138,13 +142,7 @@ def paths() -> bytes:
     c.setLineWidth(1)
     c.roundRect(72, 520, 200, 60, 10, stroke=1, fill=0)
     c.circle(400, 550, 30, stroke=1, fill=0)
-    p = c.beginPath()  # a slanted quadrilateral: a curve, not a rect
-    p.moveTo(72, 420)
-    p.lineTo(272, 430)
-    p.lineTo(262, 480)
-    p.lineTo(62, 470)
-    p.close()
-    c.drawPath(p, stroke=1, fill=0)
+    _polygon(c, [(72, 420), (272, 430), (262, 480), (62, 470)])  # slanted: a curve, not a rect
     p = c.beginPath()  # two subpaths in one painted path
     p.rect(300, 420, 80, 30)
     p.rect(400, 420, 80, 30)

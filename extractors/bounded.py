@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
+from typing import Any
 
 from extractors import errors
 
@@ -240,6 +241,34 @@ def bounded_decode(self) -> None:
     b.check(0, "decoded")
     self.data = data
     self.rawdata = None
+
+
+def preflight(document: Any, max_stream_bytes: int = DEFAULT_MAX_STREAM_BYTES,
+              max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES) -> None:
+    """Decode every stream of a pdfminer ``PDFDocument`` once, on a copy, under a budget of its own, and
+    throw the output away. For a parser that inflates streams itself, out of our reach (PDFium, which
+    has no output cap): it opens the document only after this has passed. Raises
+    :class:`DecompressionBomb`; a stream that is merely broken is left for the parser to judge."""
+    from pdfminer.pdftypes import PDFStream
+
+    with budget(max_stream_bytes, max_total_bytes):
+        seen: set[int] = set()
+        for xref in document.xrefs:
+            for objid in xref.get_objids():
+                if objid in seen:
+                    continue
+                seen.add(objid)
+                try:
+                    obj = document.getobj(objid)  # objects in object streams: their stream decodes here
+                    if not isinstance(obj, PDFStream) or obj.rawdata is None:
+                        continue
+                    copy = PDFStream(obj.attrs, obj.rawdata, obj.decipher)
+                    copy.objid, copy.genno = obj.objid, obj.genno
+                    copy.decode()
+                except DecompressionBomb:
+                    raise
+                except Exception:  # noqa: S112 — a broken object is the parser's to report, not a bomb
+                    continue
 
 
 _installed = False

@@ -19,7 +19,7 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    str(Path(__file__).resolve().parents[1] / "gongkai" / "fixtures" / "fonts" / "wqy-microhei-subset.ttf"),
+    str(Path(__file__).resolve().parents[1] / "gongkai" / "demo" / "fixtures" / "fonts" / "wqy-microhei-subset.ttf"),
 )
 
 
@@ -71,26 +71,30 @@ def _font(size: int) -> Any:
 
 
 def render_debug(path: str | Path, page: int = 1, out: str | Path | None = None, *, resolution: int = 100,
-                 table_settings: dict | None = None) -> DebugSummary:
+                 table_settings: dict | None = None, parser: str | None = None) -> DebugSummary:
     """Render page ``page`` (1-based) of ``path`` with the detected table grid and the cell texts
     read into it; write a PNG to ``out`` when given. Raises ``ExtractionFailure`` for unreadable
-    PDFs (the same pre-flight checks as the reader) and ``ValueError`` for a page out of range."""
+    PDFs (the same pre-flight checks as the reader) and ``ValueError`` for a page out of range.
+    The page is parsed as the reader parses it (``parser``, see ``extractors.pdf.read_pdf``)."""
     path = Path(path)
     settings = dict(table_settings or pdfreader.TABLE_SETTINGS)
     pdfreader.check_streams(path.read_bytes())
     doc = pdfreader._open(path)
+    pdfium_doc = pdfreader.open_parser(path, parser)
     try:
         n = len(doc.pages)
         if not 1 <= page <= n:
             raise ValueError(f"page {page} is out of range: the document has {n} page(s)")
         p = doc.pages[page - 1]
+        p._objects = pdfreader.page_objects(p, pdfium_doc)
         raw_chars = p.chars
         chars = pdfreader.dedupe_chars(raw_chars)
         real = [c for c in chars if pdfreader._is_real_char(c)]
         dp = pdfreader._with_chars(p, real)
         tables: list[RawTable] = pdfreader.page_tables(dp, page, real, dp.extract_text() or "")
+        left_out = pdfium_doc.duplicates.get(page, 0) if pdfium_doc is not None else 0
         summary = DebugSummary(path=str(path), page=page, pages=n, size=(0, 0), chars=len(real),
-                               duplicate_chars=len(raw_chars) - len(chars))
+                               duplicate_chars=len(raw_chars) - len(chars) + left_out)
         for i, t in enumerate(tables, 1):
             boxes = [c.bbox for r in t.rows for c in r if c is not None and c.bbox]
             bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
@@ -122,4 +126,6 @@ def render_debug(path: str | Path, page: int = 1, out: str | Path | None = None,
         p.close()
         return summary
     finally:
+        if pdfium_doc is not None:
+            pdfium_doc.close()
         doc.close()

@@ -23,6 +23,7 @@ Errors raise :class:`ExtractionFailure` with a code of :mod:`extractors.errors`.
 from __future__ import annotations
 
 import bisect
+import os
 import re
 import unicodedata
 import zlib
@@ -30,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from extractors import errors
+from extractors import bounded, errors, pdfium, tablepages
 from extractors.grid import RawCell, RawDocument, RawTable
 from extractors.model import Issue
 
@@ -239,6 +240,49 @@ def fast_objects(page: Any) -> dict[str, list[dict]]:
     if chars:
         objects["char"] = chars
     return objects
+
+
+# --------------------------------------------------------------------------- which parser reads a page
+
+# "pdfium" (default): PDFium reads the page (extractors.pdfium), pdfminer where PDFium cannot give
+# it as pdfminer would; "pdfminer": pdfminer reads every page (the reference the equality test holds
+# the PDFium path to). Either gives pdfplumber the same objects, so the output is the same.
+PARSERS = ("pdfium", "pdfminer")
+
+
+def parser_name(parser: str | None = None) -> str:
+    """``parser``, else ``$GONGKAI_PDF_PARSER``, else "pdfium"; checked against :data:`PARSERS`."""
+    parser = parser or os.environ.get("GONGKAI_PDF_PARSER") or "pdfium"
+    if parser not in PARSERS:
+        raise ValueError(f"unknown PDF parser {parser!r}: one of {', '.join(PARSERS)}")
+    return parser
+
+
+def open_parser(path: Path, parser: str | None = None) -> pdfium.PdfiumDocument | None:
+    """The PDFium document for :func:`page_objects`, or None when pdfminer reads every page."""
+    if parser_name(parser) == "pdfminer":
+        return None
+    try:
+        return pdfium.PdfiumDocument(path)
+    except pdfium.Unsupported:
+        return None
+
+
+def page_objects(page: Any, pdfium_doc: pdfium.PdfiumDocument | None) -> dict[str, list[dict]]:
+    """A pdfplumber page's objects (chars, rects, lines, curves, images): read by PDFium when
+    ``pdfium_doc`` is given and PDFium can give them as pdfminer would, else by pdfminer. The PDFium
+    path only ever saves time: any failure of it sends the page to pdfminer (the reason is kept in
+    ``pdfium_doc.fallbacks``)."""
+    if pdfium_doc is not None:
+        try:
+            return pdfium_doc.page_objects(page)
+        except pdfium.Unsupported as e:
+            pdfium_doc.fallbacks.append((page.page_number, e.reason))
+        except MemoryError:
+            raise
+        except Exception as e:  # noqa: BLE001 - a PDFium-path defect must not fail a readable page
+            pdfium_doc.fallbacks.append((page.page_number, f"the PDFium path failed: {e!r}"[:300]))
+    return fast_objects(page)
 
 
 def _with_chars(page: Any, chars: list[dict]) -> Any:
@@ -519,11 +563,13 @@ def _read_pdf(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     dedupe_tolerance: float = 1.0,
     progress: Any = None,
+    parser: str | None = None,
 ) -> RawDocument:
     """Read a PDF into a RawDocument (text of every page + expanded table grids).
 
     Raises :class:`ExtractionFailure` with ``corrupt_pdf``, ``encrypted_pdf``, ``too_large``,
-    ``decompression_bomb``, ``no_text_layer`` or ``empty_file``.
+    ``decompression_bomb``, ``no_text_layer`` or ``empty_file``. ``parser`` ("pdfium" or
+    "pdfminer", default ``GONGKAI_PDF_PARSER`` or "pdfium") chooses who reads the pages.
     """
     path = Path(path)
     size = path.stat().st_size
@@ -538,7 +584,15 @@ def _read_pdf(
     del data
 
     pdf = _open(path)
+    pdfium_doc = None
     try:
+        if parser_name(parser) == "pdfium":
+            # PDFium inflates streams itself with no cap: every stream is decoded once, bounded, first
+            try:
+                bounded.preflight(pdf.doc, max_stream_bytes, max_total_inflated)
+            except bounded.DecompressionBomb as e:
+                raise ExtractionFailure(errors.DECOMPRESSION_BOMB, e.message) from e
+        pdfium_doc = open_parser(path, parser)
         try:
             n = len(pdf.pages)
         except Exception as e:
@@ -554,7 +608,7 @@ def _read_pdf(
             page = pdf.pages[i]
             page_no = i + 1
             try:
-                page._objects = fast_objects(page)
+                page._objects = page_objects(page, pdfium_doc)
                 raw_chars = page.chars
                 chars = dedupe_chars(raw_chars, dedupe_tolerance)
                 real = [c for c in chars if _is_real_char(c)]
@@ -566,7 +620,10 @@ def _read_pdf(
                 dp = _with_chars(page, real)
                 page_text = dp.extract_text() or ""
                 texts.append(page_text)
-                per_page.append((page_no, float(page.height), page_tables(dp, page_no, real, page_text)))
+                # a page not ruled into columns, with no rows of numbers, has no table: skip the finder
+                ruled = tablepages.may_hold_ruled_table(page.objects, TABLE_SETTINGS["snap_tolerance"])
+                tables = page_tables(dp, page_no, real, page_text) if ruled or _holds_numbers(page_text) else []
+                per_page.append((page_no, float(page.height), tables))
             except ExtractionFailure:
                 raise
             except Exception as e:
@@ -599,6 +656,8 @@ def _read_pdf(
             issues=issues,
         )
     finally:
+        if pdfium_doc is not None:
+            pdfium_doc.close()
         pdf.close()
 
 

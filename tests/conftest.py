@@ -16,6 +16,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+
+# Embedded servers started by the tests (and by the commands they run) listen on a free loopback port,
+# not the fixed default one: several test sessions and helpers run side by side.
+os.environ.setdefault("GONGKAI_PG_PORT", "0")
 SEEDS = SHARED / "seeds"
 REAL = SHARED / "real"
 

@@ -10,63 +10,31 @@ It is a local development server: like pgserver's own socket, loopback connectio
 
 from __future__ import annotations
 
-import logging
 import os
-import socket
 from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import psycopg
 
+from gongkai import ports
+
 DEFAULT_DB = "gongkai"
 DEFAULT_PORT = 55432
 PORT_ENV = "GONGKAI_PG_PORT"
-LOOPBACK = "127.0.0.1"
-log = logging.getLogger(__name__)
-
-
-class PortTaken(RuntimeError):
-    """The port asked for with GONGKAI_PG_PORT is in use by another program."""
+LOOPBACK = ports.LOOPBACK
+PortTaken = ports.PortTaken
 
 
 def data_dir() -> Path:
     return Path(os.environ.get("GONGKAI_DATA_DIR", "data")).resolve()
 
 
-def _port_is_free(port: int, host: str = LOOPBACK) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind((host, port))
-        except OSError:
-            return False
-        return True
-
-
 def choose_port(setting: str | None = None) -> int:
-    """The TCP port to start the embedded server on: `setting` (GONGKAI_PG_PORT) if given — 0 means
-    any free port — else DEFAULT_PORT, or a free port (with a warning) when another program has it."""
-    setting = (os.environ.get(PORT_ENV) if setting is None else setting) or ""
-    if setting.strip():
-        try:
-            port = int(setting)
-        except ValueError:
-            raise PortTaken(f"{PORT_ENV}={setting!r} is not a port number") from None
-        if port and not _port_is_free(port):
-            raise PortTaken(f"port {port} ({PORT_ENV}) is in use by another program: "
-                            f"choose another, or {PORT_ENV}=0 for any free port")
-    else:
-        port = DEFAULT_PORT
-        if _port_is_free(port):
-            return port
-        log.warning("port %s is in use by another program: the embedded Postgres listens on another "
-                    "loopback port (`gongkai warehouse url` prints it; %s chooses one)", port, PORT_ENV)
-        port = 0
-    if port == 0:
-        with socket.socket() as s:
-            s.bind((LOOPBACK, 0))
-            port = s.getsockname()[1]
-    return port
+    """The TCP port to start the embedded server on: `setting` (default: GONGKAI_PG_PORT) if given — 0
+    means any free port — else DEFAULT_PORT, or a free port (with a warning) when another program has it."""
+    return ports.choose(os.environ.get(PORT_ENV) if setting is None else setting, DEFAULT_PORT, PORT_ENV,
+                        "the embedded Postgres")
 
 
 def _start_with_tcp(pgdata: Path, system_user: str | None, logfile: Path) -> None:

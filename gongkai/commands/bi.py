@@ -13,7 +13,8 @@ import click
               help="Loopback port for Superset (default 8088, or GONGKAI_BI_PORT; 0 = any free port).")
 @click.option("--setup-only", is_flag=True,
               help="Install Superset, prepare it and import the dashboards, then exit without serving.")
-def command(port: str | None, setup_only: bool) -> None:
+@click.option("--install-only", is_flag=True, help="Only install the BI environment (.venv-bi), then exit.")
+def command(port: str | None, setup_only: bool, install_only: bool) -> None:
     """Start Apache Superset on the warehouse, logged in through the read-only role gongkai_bi, with the
     dashboards of gongkai/bi/dashboards/ imported.
 
@@ -32,6 +33,9 @@ def command(port: str | None, setup_only: bool) -> None:
     where = bi.home()
     try:
         bin_dir = environment.ensure(echo=lambda m: click.echo(m, err=True))
+        if install_only:
+            click.echo(f"BI environment ready: {bin_dir.parent}")
+            return
         keys = bi.load_secrets(where)
         click.echo("connecting the warehouse as the read-only login …", err=True)
         wh = bi.warehouse(keys["warehouse_password"])

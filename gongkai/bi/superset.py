@@ -31,6 +31,8 @@ BI_LOGIN = "gongkai_superset"  # the login Superset connects as: a member of gon
 ADMIN = "admin"
 DEFAULT_PORT = 8088
 PORT_ENV = "GONGKAI_BI_PORT"
+LOGIN_URL_ENV = "GONGKAI_BI_WAREHOUSE_URL"  # an existing read-only login to use instead of gongkai_superset
+BIND_ENV = "GONGKAI_BI_BIND"  # the address Superset listens on: loopback, unless a container needs 0.0.0.0
 CONFIG = Path(__file__).with_name("superset_config.py")
 PG_TYPES = {"int2": "SMALLINT", "int4": "INTEGER", "int8": "BIGINT", "numeric": "NUMERIC",
             "float4": "REAL", "float8": "DOUBLE PRECISION", "text": "TEXT", "varchar": "VARCHAR",
@@ -73,12 +75,13 @@ class Warehouse:
     port: int
     dbname: str
     password: str
+    user: str = BI_LOGIN
 
     @property
     def libpq_url(self) -> str:
         where = (f"@/{self.dbname}?host={self.host}&port={self.port}" if self.host.startswith("/")
                  else f"@{self.host}:{self.port}/{self.dbname}")
-        return f"postgresql://{BI_LOGIN}:{quote(self.password, safe='')}{where}"
+        return f"postgresql://{quote(self.user, safe='')}:{quote(self.password, safe='')}{where}"
 
     @property
     def sqlalchemy_uri(self) -> str:
@@ -107,8 +110,14 @@ def ensure_login(admin_url: str, password: str) -> None:
 
 
 def warehouse(password: str) -> Warehouse:
-    """The warehouse as Superset will reach it: the embedded server over loopback TCP, or WAREHOUSE_URL's
-    server; the BI login created there first."""
+    """The warehouse as Superset will reach it, as a read-only login: GONGKAI_BI_WAREHOUSE_URL when set (a
+    login that is a member of gongkai_bi, e.g. docker compose's BI_USER), else gongkai_superset, created
+    on the embedded server (reached over loopback TCP) or on WAREHOUSE_URL's server."""
+    given = os.environ.get(LOGIN_URL_ENV)
+    if given:  # used as it is (check_read_only still refuses a superuser)
+        parts = db.url_parts(given)
+        return Warehouse(str(parts["host"]), int(parts["port"]), str(parts["dbname"]), str(parts["password"]),
+                         user=str(parts["user"]))
     url = (db.embedded_url(tcp=True) or db.embedded_url()) if db.is_embedded() else db.warehouse_url()
     ensure_login(db.warehouse_url(), password)
     parts = db.url_parts(url)
@@ -208,7 +217,7 @@ def serve(bin_dir: Path, where: Path, port: int) -> subprocess.Popen:
     """Superset's web server (gunicorn, threads) on loopback; its log appended to superset.log."""
     log = (where / "superset.log").open("a", encoding="utf-8")
     return subprocess.Popen(
-        [str(bin_dir / "gunicorn"), "--bind", f"{ports.LOOPBACK}:{port}", "--workers", "1",
+        [str(bin_dir / "gunicorn"), "--bind", f"{os.environ.get(BIND_ENV) or ports.LOOPBACK}:{port}", "--workers", "1",
          "--worker-class", "gthread", "--threads", "8", "--timeout", "120", "--access-logfile", "-",
          "superset.app:create_app()"],
         env=superset_env(where), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

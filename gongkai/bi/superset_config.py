@@ -1,7 +1,8 @@
 """Superset's configuration for `gongkai bi` (loaded by Superset through SUPERSET_CONFIG_PATH, inside the
 BI environment `.venv-bi`: it imports nothing from gongkai).
 
-Everything Superset keeps lives in GONGKAI_BI_HOME (default data/bi): its metadata DB (SQLite) and the
+Everything Superset keeps lives in GONGKAI_BI_HOME (default data/bi): its metadata DB (SQLite, unless
+SUPERSET_DATABASE_URI names a server) and the
 secrets generated on the first start (secrets.json, readable by this user only). Offline by design: the
 browser may load nothing but this server's own assets (the Content-Security-Policy below), so no
 telemetry pixel, web font or map tile is fetched from the internet.
@@ -15,7 +16,9 @@ _HOME = Path(os.environ["GONGKAI_BI_HOME"])
 _SECRETS = json.loads((_HOME / "secrets.json").read_text(encoding="utf-8"))
 
 SECRET_KEY = _SECRETS["secret_key"]
-SQLALCHEMY_DATABASE_URI = f"sqlite:///{_HOME / 'superset.db'}?check_same_thread=false"
+# Superset's own metadata: SQLite in GONGKAI_BI_HOME, or a server (docker compose: database `superset`)
+SQLALCHEMY_DATABASE_URI = (os.environ.get("SUPERSET_DATABASE_URI")
+                           or f"sqlite:///{_HOME / 'superset.db'}?check_same_thread=false")
 DATA_DIR = str(_HOME)
 APP_NAME = "gongkai 公开"
 

@@ -15,7 +15,10 @@ class PortTaken(RuntimeError):
 
 
 def is_free(port: int, host: str = LOOPBACK) -> bool:
+    """Whether a server could listen on `port` now (as servers do, with SO_REUSEADDR: connections of a
+    server that just stopped, in TIME_WAIT, do not make the port taken; a listening socket does)."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError:

@@ -25,6 +25,9 @@ DATABASE_NAME = "gongkai 公开"
 VERSION = "1.0.0"
 TEMPORAL = ("DATE", "TIMESTAMP")
 
+# what every chart of a viz type gets unless its params say otherwise
+VIZ_DEFAULTS = {"big_number_total": {"header_font_size": 0.4, "subheader_font_size": 0.15}}
+
 # (column name, SQL type: INTEGER, TEXT, TIMESTAMP WITH TIME ZONE …) of a dataset's rows
 Columns = list[tuple[str, str]]
 
@@ -60,8 +63,8 @@ def dataset_yaml(ds: Dataset, columns: Columns) -> dict:
         "filter_select_enabled": True, "fetch_values_predicate": None, "extra": None,
         "normalize_columns": False, "always_filter_main_dttm": False, "uuid": uid("dataset", ds.name),
         "metrics": [{"metric_name": name, "verbose_name": _label(ds, name), "metric_type": None,
-                     "expression": expression, "description": None, "d3format": None, "currency": None,
-                     "extra": None, "warning_text": None} for name, expression in ds.metrics.items()],
+                     "expression": m.sql, "description": None, "d3format": m.format, "currency": None,
+                     "extra": None, "warning_text": None} for name, m in ds.metrics.items()],
         "columns": [{"column_name": name, "verbose_name": _label(ds, name), "is_dttm": pgtype.startswith(TEMPORAL),
                      "is_active": True, "type": pgtype.upper(), "advanced_data_type": None, "groupby": True,
                      "filterable": True, "expression": None, "description": None,
@@ -71,7 +74,8 @@ def dataset_yaml(ds: Dataset, columns: Columns) -> dict:
 
 
 def chart_yaml(dash: Dashboard, chart: Chart) -> dict:
-    params = {"viz_type": chart.viz, "adhoc_filters": [], "row_limit": 10000, **chart.params}
+    params = {"viz_type": chart.viz, "adhoc_filters": [], "row_limit": 10000,
+              **VIZ_DEFAULTS.get(chart.viz, {}), **chart.params}
     return {
         "slice_name": chart.title, "description": chart.description, "certified_by": None,
         "certification_details": None, "viz_type": chart.viz, "params": params, "query_context": None,
@@ -120,7 +124,7 @@ def dashboard_yaml(dash: Dashboard) -> dict:
         "certified_by": "", "certification_details": "", "published": True,
         "uuid": uid("dashboard", dash.slug), "position": position(dash),
         "metadata": {"color_scheme": "supersetColors", "refresh_frequency": 0, "expanded_slices": {},
-                     "label_colors": {}, "timed_refresh_immune_slices": [], "cross_filters_enabled": True,
+                     "label_colors": dict(dash.colors), "timed_refresh_immune_slices": [], "cross_filters_enabled": True,
                      "default_filters": "{}", "native_filter_configuration": [], "shared_label_colors": [],
                      "color_scheme_domain": []},
         "version": VERSION,

@@ -3,14 +3,15 @@ checked (no Superset, no database).
 
 A **dataset** file (its name is the dataset's name) holds a ``description``, the ``sql`` of a query on the
 marts (or ``table: marts.<mart>``; Jinja expands ``{{ label_case(expr, kind) }}`` and
-``{{ rule_catalog() }}``, see ``labels``), and ``metrics`` (name → SQL aggregate). Column and metric labels
+``{{ rule_catalog() }}``, see ``labels``), and ``metrics`` (name → SQL aggregate, or ``{sql: …, format: .1%}``: counts show as exact integers
+by default). Column and metric labels
 are generated (``labels``); ``labels:`` in the file adds or overrides some.
 
 A **dashboard** file (its name is the dashboard's slug) holds a ``title``, a ``description`` (Markdown,
 shown at the top), ``charts`` (key → ``title``, ``dataset``, ``viz`` — a Superset viz type — and
 ``params``: Superset's own chart form data, e.g. ``metrics``, ``groupby``, ``x_axis``) and a ``layout``:
 a list of rows, each a list of chart keys (``key`` or ``{chart: key, width: 4, height: 50}``; widths are
-out of 12). Adding a dashboard is adding one file (and a dataset file if it needs new data).
+out of 12); optionally ``colors`` (a series' label → colour, e.g. failures in red). Adding a dashboard is adding one file (and a dataset file if it needs new data).
 """
 
 from __future__ import annotations
@@ -34,12 +35,18 @@ class SpecError(ValueError):
 
 
 @dataclass(frozen=True)
+class Metric:
+    sql: str
+    format: str = ",d"  # d3 format: counts are shown exact (1,566, not 1.57k); ratios say ".1%"
+
+
+@dataclass(frozen=True)
 class Dataset:
     name: str
     description: str
     sql: str | None = None
     table: str | None = None  # schema.table, for a dataset that is a mart as it is
-    metrics: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, Metric] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -72,6 +79,7 @@ class Dashboard:
     description: str
     charts: dict[str, Chart]
     rows: tuple[tuple[Cell, ...], ...]
+    colors: dict[str, str] = field(default_factory=dict)  # series label → colour (Superset's label_colors)
 
 
 def _read(path: Path) -> dict:
@@ -94,7 +102,9 @@ def load_dataset(path: Path) -> Dataset:
     return Dataset(name=path.stem, description=str(d.get("description", "")).strip(),
                    sql=d.get("sql", None) and labels.render_sql(d["sql"].strip().rstrip(";")),
                    table=d.get("table"),
-                   metrics=dict(d.get("metrics") or {}), labels=dict(d.get("labels") or {}))
+                   metrics={name: Metric(**m) if isinstance(m, dict) else Metric(str(m))
+                            for name, m in (d.get("metrics") or {}).items()},
+                   labels=dict(d.get("labels") or {}))
 
 
 def _cell(item, path: Path, per_row: int) -> Cell:
@@ -120,7 +130,7 @@ def load_dashboard(path: Path) -> Dashboard:
                             params=dict(c.get("params") or {}), description=c.get("description"))
     rows = tuple(tuple(_cell(item, path, len(row)) for item in row) for row in d["layout"])
     return Dashboard(slug=path.stem, title=d["title"], description=str(d.get("description", "")).strip(),
-                     charts=charts, rows=rows)
+                     charts=charts, rows=rows, colors=dict(d.get("colors") or {}))
 
 
 def check(datasets: dict[str, Dataset], dashboards: list[Dashboard]) -> None:

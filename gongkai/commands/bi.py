@@ -28,7 +28,7 @@ def command(port: str | None, setup_only: bool, install_only: bool) -> None:
     """
     from gongkai import ports
     from gongkai.bi import environment
-    from gongkai.bi import superset as bi
+    from gongkai.bi import server as bi
 
     where = bi.home()
     try:

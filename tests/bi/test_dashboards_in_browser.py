@@ -87,7 +87,13 @@ def warehouse(seeds_dir):
 
 @pytest.fixture(scope="module")
 def superset(warehouse):
-    """`gongkai bi` on a free loopback port, until its summary says where it is; stopped afterwards."""
+    """`gongkai bi` on a free loopback port, until its summary says where it is; stopped afterwards.
+
+    Imported twice, the warehouse moving to another port in between (as when its default port is taken
+    on a later start): the charts only render if the second import updated what the first one made."""
+    _run(warehouse, "bi", "--setup-only")
+    _run(warehouse, "warehouse", "stop")
+    warehouse["GONGKAI_PG_PORT"] = str(ports.any_free())
     port = ports.any_free()
     proc = subprocess.Popen([GONGKAI, "bi", "--port", str(port)], env=warehouse, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)

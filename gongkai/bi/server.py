@@ -34,6 +34,7 @@ PORT_ENV = "GONGKAI_BI_PORT"
 LOGIN_URL_ENV = "GONGKAI_BI_WAREHOUSE_URL"  # an existing read-only login to use instead of gongkai_superset
 BIND_ENV = "GONGKAI_BI_BIND"  # the address Superset listens on: loopback, unless a container needs 0.0.0.0
 CONFIG = Path(__file__).with_name("superset_config.py")
+IMPORTER = Path(__file__).with_name("superset_import.py")
 PG_TYPES = {"int2": "SMALLINT", "int4": "INTEGER", "int8": "BIGINT", "numeric": "NUMERIC",
             "float4": "REAL", "float8": "DOUBLE PRECISION", "text": "TEXT", "varchar": "VARCHAR",
             "bool": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMP WITHOUT TIME ZONE",
@@ -168,15 +169,19 @@ def superset_env(where: Path) -> dict[str, str]:
     return env
 
 
-def _superset(bin_dir: Path, where: Path, *args: str) -> None:
-    """Run a `superset` CLI command, its output appended to superset.log; one line on failure."""
+def _run_logged(cmd: list[str], where: Path, what: str) -> None:
+    """Run a command of the BI environment, its output appended to superset.log; one line on failure."""
     with (where / "superset.log").open("a", encoding="utf-8") as log:
-        log.write(f"\n$ superset {args[0]} {args[1] if len(args) > 1 and not args[1].startswith('-') else ''}\n")
+        log.write(f"\n$ {what}\n")
         log.flush()
-        done = subprocess.run([str(bin_dir / "superset"), *args], env=superset_env(where), stdout=log,
-                              stderr=subprocess.STDOUT)
+        done = subprocess.run(cmd, env=superset_env(where), stdout=log, stderr=subprocess.STDOUT)
     if done.returncode:
-        raise BIError(f"`superset {args[0]}` failed: see {where / 'superset.log'}")
+        raise BIError(f"`{what}` failed: see {where / 'superset.log'}")
+
+
+def _superset(bin_dir: Path, where: Path, *args: str) -> None:
+    words = [a for a in args[:2] if not a.startswith("-")]  # never the options: one is the admin password
+    _run_logged([str(bin_dir / "superset"), *args], where, " ".join(["superset", *words]))
 
 
 def prepare(bin_dir: Path, where: Path, admin_password: str) -> None:
@@ -196,14 +201,14 @@ def prepare(bin_dir: Path, where: Path, admin_password: str) -> None:
 
 
 def import_dashboards(bin_dir: Path, where: Path, zipped: bytes) -> None:
-    """Import the bundle (overwriting what the same UUIDs made before). The bundle holds the warehouse
-    password: written readable by this user only, and removed right after."""
+    """Import the bundle, overwriting what the same UUIDs made before (superset_import.py). The bundle
+    holds the warehouse password: written readable by this user only, and removed right after."""
     path = where / "bundle.zip"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(zipped)
     try:
-        _superset(bin_dir, where, "import-dashboards", "--path", str(path), "--username", ADMIN)
+        _run_logged([str(bin_dir / "python"), str(IMPORTER), str(path), ADMIN], where, "superset_import.py")
     finally:
         path.unlink(missing_ok=True)
 

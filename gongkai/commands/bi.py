@@ -32,14 +32,16 @@ def command(port: str | None, setup_only: bool, install_only: bool) -> None:
 
     where = bi.home()
     try:
-        bin_dir = environment.ensure(echo=lambda m: click.echo(m, err=True))
         if install_only:
+            bin_dir = environment.ensure(echo=lambda m: click.echo(m, err=True))
             click.echo(f"BI environment ready: {bin_dir.parent}")
             return
+        # the warehouse first: no point installing Superset when there is nothing to show yet
         keys = bi.load_secrets(where)
         click.echo("connecting the warehouse as the read-only login …", err=True)
         wh = bi.warehouse(keys["warehouse_password"])
         zipped, dashboards = bi.build_bundle(wh)
+        bin_dir = environment.ensure(echo=lambda m: click.echo(m, err=True))
         click.echo("preparing Superset and importing the dashboards …", err=True)
         bi.prepare(bin_dir, where, keys["admin_password"])
         bi.import_dashboards(bin_dir, where, zipped)

@@ -1,6 +1,7 @@
 # gongkai — two commands on a fresh machine (Python 3.11 + make):
 #   make demo   set up, then run the whole pipeline on the bundled sample corpus
 #   make test   set up, then run every test
+#   make bi     then: Apache Superset with the dashboards on that warehouse (installs .venv-bi once)
 SHELL := /bin/bash
 PYTHON ?= python3
 UV_VERSION := 0.13.9
@@ -10,7 +11,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench clean bi bi-env
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)
@@ -32,8 +33,14 @@ test: setup ## every test
 demo: setup ## the whole pipeline end to end on the sample corpus
 	$(BIN)/gongkai demo
 
+bi-env: setup ## Superset's own environment (.venv-bi, from gongkai/bi/requirements.txt)
+	GONGKAI_UV=$(UV) $(BIN)/gongkai bi --install-only
+
+bi: bi-env ## Apache Superset on the warehouse, dashboards imported (http://127.0.0.1:8088)
+	GONGKAI_UV=$(UV) $(BIN)/gongkai bi
+
 bench: setup
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
 clean:
-	rm -rf $(VENV) $(TOOLS) data dbt_project/target
+	rm -rf $(VENV) .venv-bi $(TOOLS) data dbt_project/target

@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve-samples": ("gongkai.commands.serve_samples", "Serve the bundled sample corpus over loopback HTTP."),
     "warehouse": ("gongkai.commands.warehouse", "Print the warehouse URL, or stop the embedded Postgres."),
     "demo": ("gongkai.commands.demo", "Run the whole pipeline end to end on the bundled sample corpus."),
+    "bi": ("gongkai.commands.bi", "Start Apache Superset on the warehouse with the project's dashboards."),
 }
 
 

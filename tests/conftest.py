@@ -23,6 +23,9 @@ from tests.support import SHARED
 if TYPE_CHECKING:
     from gongkai.demo.run import DemoSummary
 
+# Embedded servers started by the tests (and by the commands they run) listen on a free loopback port,
+# not the fixed default one: several test sessions and helpers run side by side.
+os.environ.setdefault("GONGKAI_PG_PORT", "0")
 REAL = SHARED / "real"
 
 # No test may depend on the machine's load: hypothesis' per-example deadline (200 ms) and its "too slow"

@@ -49,7 +49,7 @@ def test_the_schema_rejects_what_compose_rejects(compose, validator):
 
 def test_airflow_runs_with_celery_and_every_component(compose):
     services = compose["services"]
-    for name in (*AIRFLOW_SERVICES, "airflow-init", "postgres", "redis", "mailpit", "metabase"):
+    for name in (*AIRFLOW_SERVICES, "airflow-init", "postgres", "redis", "mailpit", "superset"):
         assert name in services, f"missing service {name}"
     for name in AIRFLOW_SERVICES:
         env = services[name]["environment"]
@@ -82,18 +82,31 @@ def test_warehouse_and_airflow_metadata_are_separate_databases(compose):
     assert env["AIRFLOW_CONN_WAREHOUSE_DEFAULT"].endswith("@postgres:5432/gongkai")
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].endswith("@postgres:5432/airflow")
     init = (ROOT / "docker" / "postgres-init" / "01-databases.sh").read_text(encoding="utf-8")
-    for db in ("airflow", "gongkai", "metabase"):
+    for db in ("airflow", "gongkai", "superset"):
         assert re.search(rf"create database {db} owner {db};", init), db
     assert "in role gongkai_bi" in init  # the BI login is a member of the read-only role
     assert "./docker/postgres-init:/docker-entrypoint-initdb.d:ro" in compose["services"]["postgres"]["volumes"]
 
 
-def test_smtp_goes_to_mailpit_and_metabase_uses_its_own_db(compose):
+def test_smtp_goes_to_mailpit(compose):
     smtp = json.loads(compose["services"]["airflow-worker"]["environment"]["AIRFLOW_CONN_SMTP_DEFAULT"]
                       .replace("${GONGKAI_ALERT_FROM:-gongkai@localhost}", "gongkai@localhost"))
     assert (smtp["conn_type"], smtp["host"], smtp["port"]) == ("smtp", "mailpit", 1025)
-    mb = compose["services"]["metabase"]["environment"]
-    assert (mb["MB_DB_TYPE"], mb["MB_DB_DBNAME"]) == ("postgres", "metabase")
+
+
+def test_superset_runs_gongkai_bi_on_the_read_only_login_with_its_own_metadata_db(compose):
+    # the same dashboards as `gongkai bi` locally: the image's command is `gongkai bi`
+    superset = compose["services"]["superset"]
+    env = superset["environment"]
+    assert env["GONGKAI_BI_WAREHOUSE_URL"].startswith("postgresql://${BI_USER:-bi_reader}:${BI_PASSWORD}@postgres")
+    assert env["SUPERSET_DATABASE_URI"].endswith("@postgres:5432/superset")
+    assert env["GONGKAI_BI_BIND"] == "0.0.0.0"
+    assert superset["build"]["dockerfile"] == "docker/Dockerfile.superset"
+    assert "superset-home:/data/bi" in superset["volumes"] and "superset-home" in compose["volumes"]
+    dockerfile = (ROOT / "docker" / "Dockerfile.superset").read_text(encoding="utf-8")
+    assert 'CMD ["gongkai", "bi", "--port", "8088"]' in dockerfile
+    assert "uv pip sync --python /opt/venv-bi/bin/python /tmp/bi-requirements.txt" in dockerfile
+    assert "COPY gongkai/bi/requirements.txt" in dockerfile
 
 
 def test_landing_store_is_a_volume_shared_by_the_workers(compose):
@@ -106,7 +119,7 @@ def test_no_secret_is_written_in_the_compose_file_and_env_example_names_every_va
     used = set(re.findall(r"(?<!\$)\$\{([A-Z0-9_]+)", text))  # $${X} is an escaped container variable
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
     defined = set(re.findall(r"^([A-Z0-9_]+)=", example, flags=re.M))
-    assert used - defined - {"GONGKAI_IMAGE"} == set()
+    assert used - defined - {"GONGKAI_IMAGE", "GONGKAI_BI_IMAGE"} == set()
     assert not re.search(r"(PASSWORD|SECRET|FERNET_KEY)[A-Z_]*:\s+[\"']?[A-Za-z0-9]{8,}[\"']?\s*$", text, re.M)
 
 

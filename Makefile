@@ -17,7 +17,7 @@ $(TOOLS)/bin/uv:
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(BIN)/gongkai: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --extra ocr --python $(PYTHON)
 	@touch $@
 
 setup: $(BIN)/gongkai ## create .venv from the committed lockfile

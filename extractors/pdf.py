@@ -440,7 +440,7 @@ def _merge_continuations(pages: list[tuple[int, float, list[RawTable]]]) -> list
                 i == 0
                 and prev_last is not None
                 and tb is not None
-                and t.source == "pdf:lines"
+                and t.source in ("pdf:lines", "ocr:lines")
                 and tb[1] < height * 0.25
                 and t.width == prev_last.width
                 and not _looks_like_header_row(t.rows[0])
@@ -501,9 +501,12 @@ def read_pdf(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     dedupe_tolerance: float = 1.0,
     progress: Any = None,
+    ocr: Any = None,
 ) -> RawDocument:
     """Read a PDF into a RawDocument (text of every page + expanded table grids).
 
+    ``ocr(page_index) -> (text, tables, page_height)`` reads a page without a usable text layer
+    (:meth:`extractors.ocr.reader.ScanSession.read_pdf_page`); without it such pages are skipped.
     Raises :class:`ExtractionFailure` with ``corrupt_pdf``, ``encrypted_pdf``, ``too_large``,
     ``decompression_bomb``, ``no_text_layer`` or ``empty_file``.
     """
@@ -541,6 +544,11 @@ def read_pdf(
                 chars = dedupe_chars(raw_chars, dedupe_tolerance)
                 real = [c for c in chars if _is_real_char(c)]
                 if not text_layer_usable(chars):
+                    if (page.images or chars) and ocr is not None:  # a scanned page: OCR it
+                        page_text, tables, height = ocr(i)
+                        texts.append(page_text)
+                        per_page.append((page_no, height, tables))
+                        continue
                     if page.images or chars:  # images only, or (cid:N) / mojibake glyphs
                         no_text.append(page_no)
                     texts.append("")

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "0.2.0"
 
 # Cell statuses. `ok` has a value; the others say why `value` is null.
 OK, BLANK, MARKER, UNREADABLE, MISSING = "ok", "blank", "marker", "unreadable", "missing"

@@ -59,10 +59,25 @@ def missing_packages() -> list[str]:
 
 
 def require() -> None:
-    """Raise :class:`OcrUnavailable` naming what to install when OCR cannot run here."""
+    """Raise :class:`OcrUnavailable` naming what to install when OCR cannot run here; grant the OCR
+    stack its address space (see :func:`grant_memory`)."""
     missing = missing_packages()
     if missing:
         raise OcrUnavailable(missing)
+    grant_memory()
+
+
+def grant_memory() -> None:
+    """Raise this process's address-space soft limit to its hard limit. An extraction worker
+    (``extractors.sandbox``) caps documents at ``memory_mb`` and leaves ``OCR_MEMORY_MB`` more
+    under the hard limit for OpenCV and onnxruntime, which map ~1 GB of address space between them."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on POSIX
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or hard > soft):
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
 
 
 class LazyScan:
@@ -182,3 +197,21 @@ def needs_ocr(source: str | os.PathLike | bytes) -> bool:
     """Whether a document (path or bytes) has pages only OCR can read: an image file, or a PDF with
     pages without a usable text layer. Cheap: for routing scans to their own pool or queue."""
     return bool(ocr_pages(source))
+
+
+DEFAULT_PAGE_BUDGET_S = 90.0
+
+
+def page_budget() -> float:
+    """CPU seconds one page may take to OCR (``GONGKAI_OCR_PAGE_BUDGET_S``, default 90; a scanned page
+    costs ~2–10 s, a text page ~0.05 s)."""
+    try:
+        return float(os.environ.get("GONGKAI_OCR_PAGE_BUDGET_S", DEFAULT_PAGE_BUDGET_S))
+    except ValueError:
+        return DEFAULT_PAGE_BUDGET_S
+
+
+def time_allowance(source: str | os.PathLike | bytes) -> float:
+    """Seconds a worker may spend on a document's OCR on top of its own time budget: one page
+    budget per page that needs OCR (0 for a text document)."""
+    return len(ocr_pages(source)) * page_budget()

@@ -5,13 +5,12 @@ confidence.
 A :class:`ScanSession` reads the pages of one document and keeps them (the straightened image,
 its ink and rulings, where every cell is) so that :mod:`extractors.ocr.confirm` can read a cell
 again at another scale when a balancing identity fails. Each page has a CPU-time budget
-(``GONGKAI_OCR_PAGE_BUDGET_S``, default 90 s; OCR costs ~100× a text page): a page over it is
+(:func:`extractors.ocr.page_budget`; OCR costs ~100× a text page): a page over it is
 given up with an ``ocr_page_budget`` issue, its tables unread, and the document goes on.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,9 +21,8 @@ import numpy as np
 from extractors import errors
 from extractors.grid import RawCell, RawDocument, RawTable
 from extractors.model import Issue
-from extractors.ocr import geometry, grid, raster, recognise
+from extractors.ocr import geometry, grid, page_budget, raster, recognise
 
-DEFAULT_PAGE_BUDGET_S = 90.0
 SOURCE = "ocr:lines"
 DEFAULT_TEXT_H = 17.0  # glyph height in px at 150 dpi for ~9 pt print
 
@@ -57,13 +55,6 @@ class PageScan:
     @property
     def height(self) -> float:
         return float(self.grey.shape[0])
-
-
-def page_budget() -> float:
-    try:
-        return float(os.environ.get("GONGKAI_OCR_PAGE_BUDGET_S", DEFAULT_PAGE_BUDGET_S))
-    except ValueError:
-        return DEFAULT_PAGE_BUDGET_S
 
 
 def _text_height(ink: np.ndarray, tables: list[grid.GridTable], lines_mask: np.ndarray) -> float:
@@ -161,9 +152,9 @@ class ScanSession:
     def _read(self, jobs, text_h: float, check) -> list[tuple[str, float]]:
         out: list[tuple[str, float] | None] = [None] * len(jobs)
         plain = [i for i, j in enumerate(jobs) if not j[2].vertical]
-        for k in range(0, len(plain), 4 * recognise.REC_BATCH):
+        for k in range(0, len(plain), 16):
             check()
-            chunk = plain[k:k + 4 * recognise.REC_BATCH]
+            chunk = plain[k:k + 16]
             for i, res in zip(chunk, recognise.read_lines([jobs[i][2].crop for i in chunk]), strict=True):
                 out[i] = res
         for i, j in enumerate(jobs):

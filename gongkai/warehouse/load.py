@@ -139,6 +139,13 @@ def _copy_text(v) -> str:
     return str(v)
 
 
+def _confidence(v) -> str:
+    """An OCR confidence in COPY text format: a number in 0..1, else null."""
+    if type(v) not in (int, float) or not math.isfinite(v) or not 0 <= v <= 1:
+        return "\\N"
+    return repr(float(v))
+
+
 _code_cache: dict[str, str] = {}
 
 
@@ -204,8 +211,10 @@ def _fill(p: _Prepared) -> _Prepared:
                 value = None
             page = c.page if type(c.page) is int else None
             raw = c.raw if c.raw is None or (type(c.raw) is str and "\x00" not in c.raw) else _txt(c.raw)
+            ocr = "t" if c.ocr else "\\N"
+            conf = _confidence(c.confidence)
             lines.append(f"\t{code(c.table)}\t{code(c.row)}\t{code(c.column)}\t{esc(value)}\t{esc(raw)}"
-                         f"\t{status}\t{esc(page)}\n")
+                         f"\t{status}\t{esc(page)}\t{ocr}\t{conf}\n")
     r = record.report
     if r.published_on and _date(r.published_on) is None:
         issues.append((INVALID_METADATA, f"published_on {r.published_on!r} is not a date", None, None, None, None))
@@ -219,7 +228,8 @@ _DOC_COLS = ("document_id", "sha256", "source_path", "source_url", "landing_path
              "size_bytes", "pages", "registered_publisher", "registered_year", "publisher", "report_year",
              "format_version", "published_on", "extractor_version", "status", "error_code", "error_message",
              "cell_count", "issue_count")
-_CELL_COLS = ("document_id", "table_code", "row_code", "column_code", "value", "raw_text", "status", "page")
+_CELL_COLS = ("document_id", "table_code", "row_code", "column_code", "value", "raw_text", "status", "page",
+              "ocr", "confidence")
 _ISSUE_COLS = ("document_id", "issue_no", "code", "message", "table_code", "row_code", "column_code", "page")
 
 

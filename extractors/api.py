@@ -125,6 +125,13 @@ def _read_pdf(path: Path) -> RawDocument:
     except ExtractionFailure as e:
         if e.code == errors.NO_TEXT_LAYER and missing:
             raise ocr.OcrUnavailable(missing) from e
+        if e.code == errors.NO_TEXT_LAYER and scan is not None and scan.session is not None:
+            over = [i for i in scan.session.issues if i.code == errors.OCR_PAGE_BUDGET]
+            if over:
+                raise ExtractionFailure(errors.TIMEOUT, f"OCR ran over its budget of {scan.session.budget_s:g} "
+                                        f"CPU-s on {len(over)} page(s) and found no text") from e
+            raise ExtractionFailure(errors.NO_TEXT_LAYER, "no page has a text layer and OCR found no text on "
+                                    "any (blank or unreadable scans)") from e
         raise
     finally:
         if scan is not None:

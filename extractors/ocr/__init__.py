@@ -33,6 +33,8 @@ from extractors.pdf import ExtractionFailure
 PACKAGES = {"rapidocr": "rapidocr", "onnxruntime": "onnxruntime", "cv2": "opencv-python-headless",
             "pypdfium2": "pypdfium2"}
 INSTALL_HINT = "uv sync --extra ocr (or: pip install 'gongkai[ocr]')"
+# below this recogniser confidence a reading is not trusted as it stands (read again, else unreadable)
+MIN_CONFIDENCE = float(os.environ.get("GONGKAI_OCR_MIN_CONFIDENCE", "0.9"))
 
 
 class OcrUnavailable(ExtractionFailure):
@@ -51,7 +53,7 @@ def missing_packages() -> list[str]:
     for mod, dist in PACKAGES.items():
         try:
             found = importlib.util.find_spec(mod) is not None
-        except (ImportError, ValueError):
+        except (ImportError, ValueError, AttributeError):
             found = False
         if not found:
             out.append(dist)

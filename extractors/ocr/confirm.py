@@ -23,18 +23,17 @@
 from __future__ import annotations
 
 import itertools
-import os
 from dataclasses import replace
 
 from extractors import errors, vocab
 from extractors.assemble import assemble
 from extractors.grid import RawCell, RawDocument, RawTable
 from extractors.model import BLANK, MARKER, OK, UNREADABLE, Cell, Issue, Record
-from extractors.ocr import identities
+from extractors.ocr import MIN_CONFIDENCE, identities
 from extractors.ocr.reader import reread
 from extractors.values import looks_like_value, parse_value
 
-THRESHOLD = float(os.environ.get("GONGKAI_OCR_MIN_CONFIDENCE", "0.9"))
+THRESHOLD = MIN_CONFIDENCE
 MAX_REREADS = 80  # cells read again per document
 MAX_UNSTABLE = 8  # unstable cells searched together for a consistent choice
 _TOKEN_BASE = 7_000_000

@@ -11,6 +11,7 @@ given up with an ``ocr_page_budget`` issue, its tables unread, and the document 
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,10 +22,13 @@ import numpy as np
 from extractors import errors
 from extractors.grid import RawCell, RawDocument, RawTable
 from extractors.model import Issue
-from extractors.ocr import geometry, grid, page_budget, raster, recognise
+from extractors.ocr import MIN_CONFIDENCE, geometry, grid, page_budget, raster, recognise
 
 SOURCE = "ocr:lines"
 DEFAULT_TEXT_H = 17.0  # glyph height in px at 150 dpi for ~9 pt print
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 class PageBudgetExceeded(Exception):
@@ -137,6 +141,8 @@ class ScanSession:
                 if cr.lines:
                     cr.text = _cell_text(cr.lines)
                     cr.confidence = min(s for _, s in cr.lines)
+        page = PageScan(page_no, grey, r.ink, r, tables, readings, [], text_h, done)
+        self._settle_near_values(page, check)
         # text outside the tables: title, prose, signature and date
         outside = r.ink.copy()
         for t in tables:
@@ -146,8 +152,29 @@ class ScanSession:
             if outside.any() else outside
         bands = recognise.band_segments(grey, outside, text_h)
         band_res = self._read([(-1, (0, 0), b) for b in bands], text_h, check)
-        text_lines = [(b.box, t, s) for b, (t, s) in zip(bands, band_res, strict=True) if t.strip()]
-        return PageScan(page_no, grey, r.ink, r, tables, readings, text_lines, text_h, done)
+        page.text_lines = [(b.box, t, s) for b, (t, s) in zip(bands, band_res, strict=True) if t.strip()]
+        return page
+
+    def _settle_near_values(self, page: PageScan, check) -> None:
+        """A reading that is nearly a number ("4.", "Q" for a 0 with a speck on it) would be taken for
+        a label and shift its row's values: read such a cell again two other ways, and take the
+        reading both agree on when it is a value read with confidence; else leave it (the assembler
+        then reports the row)."""
+        from extractors.values import looks_like_value
+
+        self.pages[page.page_no] = page  # reread() looks the page up
+        for rd in page.readings:
+            for cr in rd.values():
+                t = cr.text.strip()
+                if not t or looks_like_value(t) or len(t) > 12 or _CJK.search(t):
+                    continue
+                check()
+                again = reread(self, page.page_no, cr.box)
+                texts = {a.strip() for a, _ in again}
+                if len(again) == 2 and len(texts) == 1 and looks_like_value(again[0][0]) \
+                        and min(sc for _, sc in again) >= MIN_CONFIDENCE:
+                    cr.lines = [(again[0][0], min(sc for _, sc in again))]
+                    cr.text, cr.confidence = again[0][0].strip(), min(sc for _, sc in again)
 
     def _read(self, jobs, text_h: float, check) -> list[tuple[str, float]]:
         out: list[tuple[str, float] | None] = [None] * len(jobs)
@@ -238,6 +265,9 @@ def read_image(data: bytes, media_type: str) -> RawDocument:
         per_page.append((n, page.height, session.raw_tables(page)))
     if n == 0:
         raise ExtractionFailure(errors.UNSUPPORTED_FORMAT, f"the {media_type} image cannot be decoded")
+    if not session.pages:
+        raise ExtractionFailure(errors.TIMEOUT, f"OCR ran over its budget of {session.budget_s:g} CPU-s on "
+                                f"{n} page(s)")
     return RawDocument(media_type=media_type, text="\n".join(texts), tables=_merge_continuations(per_page),
                        pages=n, issues=list(session.issues), ocr=session)
 

@@ -70,7 +70,7 @@ def clean_ink(ink: np.ndarray, text_h: float) -> np.ndarray:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     if n <= 1:
         return ink
-    small = 0.45 * text_h
+    small = 0.55 * text_h
     keep = np.ones(n, dtype=bool)
     keep[0] = False
     big = [k for k in range(1, n) if not _dot_like(stats[k], small)]

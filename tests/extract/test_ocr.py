@@ -210,7 +210,9 @@ def test_whole_scanned_reports_round_trip(whole_reports):
     problems = []
     for name, (spec, rec) in whole_reports.items():
         assert rec.error is None, f"{name}: {rec.error}"
-        assert (rec.report.publisher, rec.report.year) == (spec.publisher, spec.year), name
+        # metadata from the OCR'd title and signature, by the same rules as text
+        assert (rec.report.publisher, rec.report.year, rec.report.published_on) == \
+            (spec.publisher, spec.year, spec.published_on), name
         assert rec.report.format_version == spec.format_version
         assert rec.source.pages == 3 and all(c.ocr for c in rec.cells if c.status != "missing")
         exact, unreadable, wrong = _compare(spec, rec)
@@ -461,3 +463,27 @@ def test_debug_draws_the_image_grid_and_the_readings(seeds, tmp_path):
         # the grid is drawn in green and blue, the readings in dark red
         colours = {c for _, c in im.convert("RGB").getcolors(1 << 20)}
         assert (0, 160, 60) in colours and (30, 90, 230) in colours
+
+
+@pytest.mark.slow
+def test_a_report_with_some_scanned_pages_is_read_whole(varied):
+    """Text pages and scanned pages in one PDF (a report whose tables were pasted in as images): the
+    text pages through pdfplumber, the others by OCR; the tables continue across both."""
+    import pypdfium2 as pdfium
+
+    text = pdfium.PdfDocument(render(varied, "pdf"))
+    scanned = pdfium.PdfDocument(render_scan(varied, rotate=-0.6, jpeg=70, seed=3))
+    mixed = pdfium.PdfDocument.new()
+    mixed.import_pages(text, [0])
+    mixed.import_pages(scanned, [1, 2])
+    buf = io.BytesIO()
+    mixed.save(buf)
+    for d in (text, scanned, mixed):
+        d.close()
+    rec = extract(buf.getvalue(), name="mixed.pdf")
+    assert rec.error is None, rec.error
+    assert not any(i.code == errors.PARTIAL_TEXT_LAYER for i in rec.issues)
+    by_page = {c.page: c.ocr for c in rec.cells if c.status == "ok"}
+    assert by_page[1] is None and by_page[2] is True and by_page[3] is True
+    exact, unreadable, wrong = _compare(varied, rec)
+    assert not wrong and exact >= 0.99 * len(rec.cells), unreadable

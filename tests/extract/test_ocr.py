@@ -287,9 +287,11 @@ def _raw_cell(raw, row_label: str, col: int):
 
 
 def _erase(raw, cell) -> None:
-    page = raw.ocr.pages[cell.page]
+    """Paint the cell white on the page image the re-readings look at (a hole in the page)."""
+    grey = raw.ocr.image(cell.page).copy()
     x0, y0, x1, y1 = (int(v) for v in cell.bbox)
-    page.grey[y0 + 3:y1 - 2, x0 + 3:x1 - 2] = 255
+    grey[y0 + 3:y1 - 2, x0 + 3:x1 - 2] = 255
+    raw.ocr.pages[cell.page].grey = grey
 
 
 def test_a_misreading_that_breaks_an_identity_is_read_again_and_flagged(varied, one_page_report):

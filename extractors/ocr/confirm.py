@@ -10,7 +10,8 @@
    printed, the recogniser's ``confidence``. A reading below :data:`THRESHOLD` (or a reading that
    is not a number at all) is read again two other ways (:func:`extractors.ocr.reader.reread`); it
    is kept only when both re-readings agree on one value with confidence, else it is
-   ``unreadable`` with the readings in ``raw`` (issue ``ocr_low_confidence``).
+   ``unreadable`` with the readings in ``raw`` (issue ``ocr_low_confidence``). Signed changes and
+   amounts, which no identity checks, are always read again and must read the same.
 3. **Identities** (R1–R6) on OCR-read cells: where one fails, its cells are read again, weakest
    first. A cell whose readings disagree is *unstable*. If exactly one choice among the readings of
    the unstable cells makes every identity they are in hold, the identity has confirmed those
@@ -165,6 +166,23 @@ def _settle_doubtful(rec: Record, again: _Rereads, threshold: float) -> None:
                                     f"unreadable", c.table, c.row, c.column, c.page))
 
 
+def _verify_unchecked(rec: Record, again: _Rereads) -> None:
+    """Signed changes and amounts are in no identity, and their sign or decimal point is a small
+    mark: read each again; a re-reading that gives another number makes the cell unreadable."""
+    for c in rec.cells:
+        if not c.ocr or c.value is None or c.key() in again.done:
+            continue
+        if vocab.kind_of(c.table, c.column) not in (vocab.CHANGE, vocab.AMOUNT):
+            continue
+        res = again(c) or []
+        others = [t for t, _ in res if _parsed(t, c).status == OK and _parsed(t, c).value != c.value]
+        if others:
+            readings = _readings_text(c.raw, res)
+            _unreadable(c, readings)
+            rec.issues.append(Issue(errors.OCR_LOW_CONFIDENCE, f"read as {readings}: the readings differ, "
+                                    "unreadable", c.table, c.row, c.column, c.page))
+
+
 # ------------------------------------------------------------------ 3. identities
 
 
@@ -257,5 +275,6 @@ def confirm(rec: Record, raw: RawDocument, threshold: float = THRESHOLD) -> Reco
                 c.confidence = round(rc.confidence, 3)
     again = _Rereads(raw, links)
     _settle_doubtful(rec, again, threshold)
+    _verify_unchecked(rec, again)
     _check_identities(rec, again, threshold)
     return rec

@@ -65,8 +65,9 @@ class Line:
 
 def clean_ink(ink: np.ndarray, text_h: float) -> np.ndarray:
     """The ink of a cell without specks. A small round blot is dust unless it sits where a decimal
-    point or a numbering dot does: on the lower half of a line, with glyphs close on both sides
-    ("2977.8555", "1.属于"). Elongated small marks (a minus sign, a dash) stay."""
+    point or a numbering dot does — on the lower half of a line, with glyphs close on both sides
+    ("2977.8555", "1.属于") — or where a minus sign does: flat, at mid-height, just before a glyph.
+    Elongated small marks (a dash) stay."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     if n <= 1:
         return ink
@@ -79,24 +80,26 @@ def clean_ink(ink: np.ndarray, text_h: float) -> np.ndarray:
             continue
         x, y, w, h, _ = stats[k]
         cy = y + h / 2
-        left = right = False
+        left = right = minus = False
         for b in big:
             bx, by, bw, bh, _ = stats[b]
+            if w >= 1.3 * h and 0 <= bx - (x + w) <= 0.4 * text_h and by + 0.3 * bh <= cy <= by + 0.75 * bh:
+                minus = True  # a short flat stroke at mid-height just before a glyph: a (blurred) minus sign
             if not (by <= cy <= by + bh + 0.15 * text_h and cy >= by + 0.45 * bh):
                 continue  # not on the lower half of this glyph's line
             if 0 <= x - (bx + bw) <= 0.6 * text_h:
                 left = True
             if 0 <= bx - (x + w) <= 0.6 * text_h:
                 right = True
-        keep[k] = left and right
+        keep[k] = (left and right) or minus
     return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
 def _dot_like(stat, small: float) -> bool:
-    """Too small to be a glyph or a minus sign: round and under ~half a glyph, or a sliver under a
-    third of one (a remnant of a ruling or a blot beside it)."""
+    """Too small to be a glyph: round and under ~half a glyph's height, or an upright sliver under a
+    third of one (a remnant of a ruling). A short flat stroke is not: it may be a minus sign."""
     _x, _y, w, h, _a = stat
-    return max(w, h) < 0.65 * small or (max(w, h) < small and w < 2.2 * h and h < 2.2 * w)
+    return (max(w, h) < 0.65 * small and h > w) or (max(w, h) < small and w < 2.2 * h and h < 2.2 * w)
 
 
 def _drop_edge_slivers(ink: np.ndarray, text_h: float) -> np.ndarray:
@@ -163,20 +166,22 @@ def cell_lines(grey: np.ndarray, ink: np.ndarray, lines_mask: np.ndarray, box: t
     if x1 - x0 < 3 or y1 - y0 < 3:
         return []
     rule = cv2.dilate(lines_mask[y0:y1, x0:x1], np.ones((5, 5), np.uint8))
-    cell_ink = cv2.bitwise_and(ink[y0:y1, x0:x1], cv2.bitwise_not(rule))
-    cell_ink = clean_ink(_drop_edge_slivers(cell_ink, text_h), text_h)
+    raw_ink = cv2.bitwise_and(ink[y0:y1, x0:x1], cv2.bitwise_not(rule))
+    cell_ink = clean_ink(_drop_edge_slivers(raw_ink, text_h), text_h)
     if not cell_ink.any():
         return []
     g = grey[y0:y1, x0:x1].copy()
-    # paint out what is not text: ruling remnants, specks and the background around them
-    keep = cv2.dilate(cell_ink, np.ones((5, 5), np.uint8))
-    g[keep == 0] = np.maximum(g[keep == 0], 255)
+    # paint out what is not text — ruling remnants, specks — and nothing else: a faint stroke the
+    # threshold missed (a blurred minus sign) stays for the recogniser to see
+    dropped = cv2.dilate(cv2.bitwise_and(raw_ink, cv2.bitwise_not(cell_ink)), np.ones((3, 3), np.uint8))
+    g[(rule > 0) | (dropped > 0)] = 255
+    pad = round(0.5 * text_h)
     out = []
     for a, b in _merge_runs(_runs(cell_ink.sum(axis=1)), text_h):
         cols = np.nonzero(cell_ink[a:b].any(axis=0))[0]
         if cols.size == 0:
             continue
-        c0, c1 = int(cols[0]), int(cols[-1]) + 1
+        c0, c1 = max(0, int(cols[0]) - pad), min(g.shape[1], int(cols[-1]) + 1 + pad)
         crop = g[a:b, c0:c1]
         crop = cv2.copyMakeBorder(crop, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=255)
         vertical = (b - a) > 1.8 * text_h and (c1 - c0) < 1.6 * text_h

@@ -262,9 +262,20 @@ def test_an_image_only_report_in_the_demo_corpus_loads_with_cells(seeds):
 
 
 @pytest.fixture(scope="module")
-def one_page_report(varied):
-    """The varied report with its applications and review tables on one page (R1–R6 all on it)."""
-    return render_scan(varied, pages=[2], container="png", split=False, seed=9)
+def one_page_raw(varied):
+    """The varied report with its applications and review tables on one page (R1–R6 all on it), as
+    the OCR reader reads it (before the assembler)."""
+    from extractors.ocr.reader import read_image
+
+    return read_image(render_scan(varied, pages=[2], container="png", split=False, seed=9), sniff.PNG)
+
+
+@pytest.fixture
+def one_page(one_page_raw):
+    """A fresh copy of that reading, for a test to tamper with."""
+    import copy
+
+    return copy.deepcopy(one_page_raw)
 
 
 def _reassemble(raw, name="inject.png"):
@@ -294,13 +305,11 @@ def _erase(raw, cell) -> None:
     raw.ocr.pages[cell.page].grey = grey
 
 
-def test_a_misreading_that_breaks_an_identity_is_read_again_and_flagged(varied, one_page_report):
+def test_a_misreading_that_breaks_an_identity_is_read_again_and_flagged(varied, one_page):
     """The recogniser misreads the 自然人 count of 本年新收 (R1 and R3 then fail): the cell is read
     again at another scale, the printed figure comes back and the identities confirm it; the
     misread number is never the record's, and the issue says what happened."""
-    from extractors.ocr.reader import read_image
-
-    raw = read_image(one_page_report, sniff.PNG)
+    raw = one_page
     cell = _raw_cell(raw, "本年新收", 1)
     printed = cell.text
     want = varied.cells[("applications", "new_received", "natural_person")]
@@ -315,12 +324,10 @@ def test_a_misreading_that_breaks_an_identity_is_read_again_and_flagged(varied, 
     assert flags and "confirm" in flags[0].message
 
 
-def test_a_misreading_nothing_can_settle_is_unreadable_not_a_number(varied, one_page_report):
+def test_a_misreading_nothing_can_settle_is_unreadable_not_a_number(varied, one_page):
     """Misread, and the print under it is gone (a hole in the page): the re-readings find nothing, no
     reading balances the identities → the cell is null and unreadable, the readings kept in raw."""
-    from extractors.ocr.reader import read_image
-
-    raw = read_image(one_page_report, sniff.PNG)
+    raw = one_page
     cell = _raw_cell(raw, "本年新收", 1)
     misread = str(int(cell.text) + 30)
     cell.text, cell.confidence = misread, 0.99
@@ -334,10 +341,8 @@ def test_a_misreading_nothing_can_settle_is_unreadable_not_a_number(varied, one_
     assert not wrong and exact >= 150
 
 
-def test_a_low_confidence_reading_is_unreadable_with_its_reading_kept(varied, one_page_report):
-    from extractors.ocr.reader import read_image
-
-    raw = read_image(one_page_report, sniff.PNG)
+def test_a_low_confidence_reading_is_unreadable_with_its_reading_kept(varied, one_page):
+    raw = one_page
     cell = _raw_cell(raw, "属于国家秘密", 1)
     first = cell.text
     cell.confidence = 0.5

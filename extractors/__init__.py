@@ -1,4 +1,4 @@
-"""gongkai's extraction engine: one report document (PDF, HTML, DOCX/DOC, text) → the canonical
+"""gongkai's extraction engine: one report document (PDF, HTML, DOCX/DOC, text, scans) → the canonical
 Record of docs/format.md (every cell of the format version, present or with why not).
 
     >>> from extractors import extract
@@ -6,7 +6,8 @@ Record of docs/format.md (every cell of the format version, present or with why 
     >>> print(rec.to_json())
 
 Modules: ``api`` (entry point), ``sniff`` (media type from bytes), readers ``pdf``/``html``/``docx``/
-``text`` (→ ``grid.RawDocument``), ``assemble`` (grids → cells by labels), ``normalize`` (label keys),
+``text`` and ``ocr`` (scanned pages and images; imported only when a document needs it)
+(→ ``grid.RawDocument``), ``assemble`` (grids → cells by labels), ``normalize`` (label keys),
 ``values`` (printed value → number/status), ``metadata``, ``render`` (human-readable table),
 ``sandbox`` (isolated workers with time/memory budgets).
 """

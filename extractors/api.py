@@ -5,9 +5,10 @@
     >>> rec.error or [c for c in rec.cells if c.status == "ok"][:1]
 
 ``extract`` sniffs the media type from the bytes, dispatches to a reader (PDF → ``extractors.pdf``,
-HTML → ``extractors.html``, DOCX/DOC → ``extractors.docx``, text → ``extractors.text``), assembles the
+its pages without a text layer and image files → ``extractors.ocr``, HTML → ``extractors.html``,
+DOCX/DOC → ``extractors.docx``, text → ``extractors.text``), assembles the
 cells by their labels (``extractors.assemble``) and fills the Source. Any failure becomes a Record with
-``error`` (``empty_file``, ``unsupported_format``, ``encoding_error``, ``no_tables`` …; an unexpected
+``error`` (``empty_file``, ``unsupported_format``, ``encoding_error``, ``no_tables``, ``ocr_unavailable`` …; an unexpected
 exception is ``extractor_crash`` with its text).
 """
 
@@ -73,6 +74,10 @@ def _extract(path_or_bytes: str | os.PathLike | bytes, *, name: str | None = Non
         source.media_type = raw.media_type or media
         source.pages = raw.pages
         rec = assemble(raw, source)
+        if raw.ocr is not None:
+            from extractors.ocr.confirm import confirm
+
+            return confirm(rec, raw)
         if rec.error is not None and rec.error.code in (errors.NO_TABLES, errors.NOT_A_REPORT) \
                 and media in (sniff.HTML, sniff.DOCX, sniff.DOC, sniff.PDF) and raw.text:
             # tables flattened into paragraphs (tabs, one cell per line), or a PDF whose tables have
@@ -126,18 +131,54 @@ def _html_text(data: bytes) -> str:
     return root.text_content()
 
 
+def _read_pdf(path: Path) -> RawDocument:
+    """A PDF; its pages without a text layer are read by OCR where the OCR packages are installed."""
+    from extractors import ocr
+    from extractors.pdf import ExtractionFailure, read_pdf
+
+    missing = ocr.missing_packages()
+    scan = ocr.LazyScan() if not missing else None
+    try:
+        raw = read_pdf(path, ocr=scan.pdf_page_reader(path) if scan else None)
+    except ExtractionFailure as e:
+        if e.code == errors.NO_TEXT_LAYER and missing:
+            raise ocr.OcrUnavailable(missing) from e
+        if e.code == errors.NO_TEXT_LAYER and scan is not None and scan.session is not None:
+            over = [i for i in scan.session.issues if i.code == errors.OCR_PAGE_BUDGET]
+            if over:
+                raise ExtractionFailure(errors.TIMEOUT, f"OCR ran over its budget of {scan.session.budget_s:g} "
+                                        f"CPU-s on {len(over)} page(s) and found no text") from e
+            raise ExtractionFailure(errors.NO_TEXT_LAYER, "no page has a text layer and OCR found no text on "
+                                    "any (blank or unreadable scans)") from e
+        raise
+    finally:
+        if scan is not None:
+            scan.close()
+    if scan is not None and scan.session is not None:
+        raw.ocr = scan.session
+        raw.issues.extend(scan.session.issues)
+    elif missing:
+        for issue in raw.issues:
+            if issue.code == errors.PARTIAL_TEXT_LAYER:
+                issue.message += f" (not read: OCR needs {', '.join(missing)}; {ocr.INSTALL_HINT})"
+    return raw
+
+
 def _read(media: str, data: bytes, path: Path | None) -> RawDocument:
     if media == sniff.PDF:
-        try:
-            from extractors.pdf import read_pdf
-        except ImportError as e:
-            raise _Failure(errors.UNSUPPORTED_FORMAT, f"the PDF reader is not available: {e}") from e
         if path is not None:
-            return read_pdf(path)
+            return _read_pdf(path)
         with tempfile.TemporaryDirectory(prefix="gongkai-") as d:
             p = Path(d) / "document.pdf"
             p.write_bytes(data)
-            return read_pdf(p)
+            return _read_pdf(p)
+    if media in sniff.IMAGES:
+        from extractors import ocr
+
+        ocr.require()
+        from extractors.ocr.reader import read_image
+
+        return read_image(data, media)
     if media == sniff.HTML:
         from extractors.html import read_html
 
@@ -156,4 +197,4 @@ def _read(media: str, data: bytes, path: Path | None) -> RawDocument:
         return read_text(data)
     if media == sniff.ZIP:
         raise _Failure(errors.UNSUPPORTED_FORMAT, "a zip archive that is not a Word document")
-    raise _Failure(errors.UNSUPPORTED_FORMAT, "not a PDF, HTML, Word or text document (binary data)")
+    raise _Failure(errors.UNSUPPORTED_FORMAT, "not a PDF, HTML, Word, text or image document (binary data)")

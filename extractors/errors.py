@@ -47,3 +47,10 @@ DUPLICATE_ROW = "duplicate_row"              # the same row printed twice with d
 FORMAT_VERSION_MISMATCH = "format_version_mismatch"  # the tables' version differs from the year's
 METADATA_MISSING = "metadata_missing"        # publisher / year not found
 PARTIAL_TEXT_LAYER = "partial_text_layer"    # some pages have no text (scanned pages inside)
+
+# ---- OCR (scanned and image-only documents, extractors.ocr)
+OCR_UNAVAILABLE = "ocr_unavailable"          # error: the document needs OCR and the OCR packages are not installed
+ERRORS = (*ERRORS, OCR_UNAVAILABLE)
+OCR_PAGE_BUDGET = "ocr_page_budget"          # a page ran over its OCR time budget: its tables are not read
+OCR_LOW_CONFIDENCE = "ocr_low_confidence"    # OCR readings below the confidence threshold: cells `unreadable`
+OCR_IDENTITY_CONFLICT = "ocr_identity_conflict"  # an identity failed on OCR-read cells, which were read again

@@ -14,6 +14,7 @@ position alone, so readers do not need to know the vocabulary.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from extractors import errors
 from extractors.model import Issue
@@ -53,7 +54,8 @@ class RawCell:
     text: str
     page: int | None = None
     origin: bool = True  # False for a position covered by a merged cell (rowspan/colspan)
-    bbox: tuple[float, float, float, float] | None = None  # PDF only: x0, top, x1, bottom
+    bbox: tuple[float, float, float, float] | None = None  # PDF: x0, top, x1, bottom (points; OCR: pixels)
+    confidence: float | None = None  # OCR only: the recogniser's confidence in ``text`` (0..1)
 
 
 @dataclass
@@ -74,3 +76,6 @@ class RawDocument:
     tables: list[RawTable] = field(default_factory=list)
     pages: int | None = None
     issues: list[Issue] = field(default_factory=list)
+    # the OCR session that read some of the pages (None: every page had a text layer); it keeps the
+    # page images, so cells can be read again when an identity fails (extractors.ocr.confirm)
+    ocr: Any = None

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "0.2.0"
 
 # Cell statuses. `ok` has a value; the others say why `value` is null.
 OK, BLANK, MARKER, UNREADABLE, MISSING = "ok", "blank", "marker", "unreadable", "missing"
@@ -23,6 +23,9 @@ class Cell:
     raw: str | None
     status: str
     page: int | None = None
+    # OCR-read cells only (a page without a text layer): serialised only when set
+    ocr: bool | None = None
+    confidence: float | None = None  # the recogniser's confidence in ``raw`` (0..1); blank cells have none
 
     def key(self) -> tuple[str, str, str]:
         return (self.table, self.row, self.column)
@@ -74,6 +77,10 @@ class Record:
         d = asdict(self)
         if d["error"] is None:
             del d["error"]
+        for c in d["cells"]:
+            for k in _OPTIONAL_CELL_FIELDS:
+                if c[k] is None:
+                    del c[k]
         return d
 
     def to_json(self) -> str:
@@ -93,6 +100,9 @@ class Record:
 
     def cell_map(self) -> dict[tuple[str, str, str], Cell]:
         return {c.key(): c for c in self.cells}
+
+
+_OPTIONAL_CELL_FIELDS = ("ocr", "confidence")
 
 
 def _json_default(o: Any) -> Any:

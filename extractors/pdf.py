@@ -486,7 +486,7 @@ def _merge_continuations(pages: list[tuple[int, float, list[RawTable]]]) -> list
                 i == 0
                 and prev_last is not None
                 and tb is not None
-                and t.source == "pdf:lines"
+                and t.source in ("pdf:lines", "ocr:lines")
                 and tb[1] < height * 0.25
                 and t.width == prev_last.width
                 and not _looks_like_header_row(t.rows[0])
@@ -564,9 +564,12 @@ def _read_pdf(
     dedupe_tolerance: float = 1.0,
     progress: Any = None,
     parser: str | None = None,
+    ocr: Any = None,
 ) -> RawDocument:
     """Read a PDF into a RawDocument (text of every page + expanded table grids).
 
+    ``ocr(page_index) -> (text, tables, page_height)`` reads a page without a usable text layer
+    (:meth:`extractors.ocr.reader.ScanSession.read_pdf_page`); without it such pages are skipped.
     Raises :class:`ExtractionFailure` with ``corrupt_pdf``, ``encrypted_pdf``, ``too_large``,
     ``decompression_bomb``, ``no_text_layer`` or ``empty_file``. ``parser`` ("pdfium" or
     "pdfminer", default ``GONGKAI_PDF_PARSER`` or "pdfium") chooses who reads the pages.
@@ -586,12 +589,12 @@ def _read_pdf(
     pdf = _open(path)
     pdfium_doc = None
     try:
-        if parser_name(parser) == "pdfium":
-            # PDFium inflates streams itself with no cap: every stream is decoded once, bounded, first
-            try:
-                bounded.preflight(pdf.doc, max_stream_bytes, max_total_inflated)
-            except bounded.DecompressionBomb as e:
-                raise ExtractionFailure(errors.DECOMPRESSION_BOMB, e.message) from e
+        # PDFium (the page parser, and the rasteriser of scanned pages for OCR) inflates streams itself
+        # with no cap: every stream is decoded once, bounded, before anything else reads the document
+        try:
+            bounded.preflight(pdf.doc, max_stream_bytes, max_total_inflated)
+        except bounded.DecompressionBomb as e:
+            raise ExtractionFailure(errors.DECOMPRESSION_BOMB, e.message) from e
         pdfium_doc = open_parser(path, parser)
         try:
             n = len(pdf.pages)
@@ -613,6 +616,11 @@ def _read_pdf(
                 chars = dedupe_chars(raw_chars, dedupe_tolerance)
                 real = [c for c in chars if _is_real_char(c)]
                 if not text_layer_usable(chars):
+                    if (page.images or chars) and ocr is not None:  # a scanned page: OCR it
+                        page_text, tables, height = ocr(i)
+                        texts.append(page_text)
+                        per_page.append((page_no, height, tables))
+                        continue
                     if page.images or chars:  # images only, or (cid:N) / mojibake glyphs
                         no_text.append(page_no)
                     texts.append("")

@@ -52,6 +52,9 @@ from extractors.model import ExtractionError, Record, Source
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_MB = 1024
+# address space the OCR stack (OpenCV, onnxruntime, the models) may add on top of ``memory_mb``: the
+# hard limit; extractors.ocr raises the soft limit to it when a document needs OCR
+OCR_MEMORY_MB = 1536
 # imported by every worker before its memory cap is set (and before its first document)
 PRELOAD = ["extractors.api", "extractors.pdf", "pdfplumber", "pdfminer.high_level"]
 
@@ -114,7 +117,7 @@ def _worker_main(conn: Connection, memory_mb: int | None, target: str = DEFAULT_
         import resource
 
         limit = int(memory_mb) * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit + OCR_MEMORY_MB * 1024 * 1024))
     try:
         extract = _resolve(target)
     except Exception as e:  # the extractor cannot even be imported: every task is a crash
@@ -336,7 +339,7 @@ class WorkerPool:
             for w in self._workers:
                 if w.ready and w.task is None and queue:
                     w.task = queue.popleft()
-                    w.deadline = time.monotonic() + self.timeout_s
+                    w.deadline = time.monotonic() + self.timeout_s + _ocr_allowance(w.task[1])
                     w.oom_kills = _oom_kills()
                     with contextlib.suppress(OSError):  # dead: noticed below through its exit
                         w.conn.send(w.task)
@@ -404,6 +407,17 @@ class WorkerPool:
             return error_record(task[1], errors.TIMEOUT,
                                 f"the extraction took longer than {self.timeout_s:g} s and was stopped")
         return None
+
+
+def _ocr_allowance(path: str) -> float:
+    """Extra seconds for a document with pages only OCR can read: each such page has its own budget
+    (``extractors.ocr.reader``), on top of the document's ``timeout_s``."""
+    try:
+        from extractors.ocr import time_allowance
+
+        return time_allowance(path)
+    except Exception:  # noqa: BLE001 - an unreadable file is the worker's to report
+        return 0.0
 
 
 def extract_many(

@@ -13,6 +13,15 @@ HTML = "text/html"
 TEXT = "text/plain"
 ZIP = "application/zip"
 BINARY = "application/octet-stream"
+# images: scanned or photographed reports, read by OCR (extractors.ocr)
+PNG = "image/png"
+JPEG = "image/jpeg"
+TIFF = "image/tiff"
+BMP = "image/bmp"
+WEBP = "image/webp"
+IMAGES = (PNG, JPEG, TIFF, BMP, WEBP)
+_IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG), (b"II*\x00", TIFF), (b"MM\x00*", TIFF),
+                (b"BM", BMP))
 
 _HTML_RE = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|table|div|p)\b", re.I)
 
@@ -47,8 +56,12 @@ def unicode_encoding(data: bytes) -> str | None:
 
 
 def sniff(data: bytes) -> str:
-    """One of PDF, DOCX, DOC, HTML, TEXT, ZIP (a zip that is not a Word document) or BINARY."""
+    """One of PDF, DOCX, DOC, HTML, TEXT, ZIP (a zip that is not a Word document), an image type of
+    IMAGES, or BINARY."""
     head = data[:2048]
+    image = _image_type(head)
+    if image is not None:
+        return image
     enc = unicode_encoding(data)
     if enc and enc.startswith("utf-32"):
         txt = head[:len(head) // 4 * 4].decode(enc, errors="ignore").lstrip("\ufeff").encode("utf-8")
@@ -78,6 +91,18 @@ def sniff(data: bytes) -> str:
     if _is_texty(head):
         return TEXT
     return BINARY
+
+
+def _image_type(head: bytes) -> str | None:
+    for magic, media in _IMAGE_MAGIC:
+        if head.startswith(magic):
+            # "BM" also starts text ("BMW …"): a bitmap's header gives its own file size and a small offset
+            if media == BMP and not (len(head) >= 14 and head[6:10] == b"\x00\x00\x00\x00"):
+                continue
+            return media
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    return None
 
 
 def _is_texty(head: bytes) -> bool:

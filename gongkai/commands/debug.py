@@ -1,4 +1,5 @@
-"""`gongkai debug FILE.pdf --page N -o grid.png`: draw the detected table grid and the cells read."""
+"""`gongkai debug FILE --page N -o grid.png`: draw the detected table grid and the cells read (a PDF page
+with a text layer as pdfplumber sees it; a scanned page or an image as the OCR reader sees it)."""
 
 from __future__ import annotations
 
@@ -13,24 +14,34 @@ import click
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="PNG to write (default: FILE.pN.grid.png next to the PDF).")
 @click.option("--resolution", type=int, default=100, show_default=True, help="Rendering resolution (dpi).")
-def command(file: str, page: int, output: str | None, resolution: int) -> None:
-    """Draw the detected table grid and the cells read onto one page of a PDF.
+@click.option("--ocr", "force_ocr", is_flag=True, help="Read the page by OCR even when it has a text layer.")
+def command(file: str, page: int, output: str | None, resolution: int, force_ocr: bool) -> None:
+    """Draw the detected table grid and the cells read onto one page of a PDF or image.
 
     \b
-    The PNG shows pdfplumber's edges (red lines), intersections (blue circles) and cells (shaded),
-    and in red at each cell's corner the text the reader took from it. A short summary of the
-    tables found on the page is printed.
+    A page with a text layer: pdfplumber's edges (red lines), intersections (blue circles) and
+    cells (shaded), and in red at each cell's corner the text the reader took from it.
+    A scanned page or an image file (or --ocr): the straightened page, the grid found on the image
+    (cells green, merged cells blue) and each cell's OCR reading with its confidence (dark red when
+    sure, orange below the threshold). A short summary of the tables found is printed.
 
     \b
-    Example:
+    Examples:
       gongkai debug report.pdf --page 3 -o grid.png
+      gongkai debug scan.jpg -o grid.png
     """
     from extractors.debug import render_debug
+    from extractors.ocr import ocr_pages
     from extractors.pdf import ExtractionFailure
 
     out = Path(output) if output else Path(file).with_suffix(f".p{page}.grid.png")
     try:
-        summary = render_debug(file, page, out, resolution=resolution)
+        if force_ocr or page in ocr_pages(file):
+            from extractors.ocr.debug import render_ocr_debug
+
+            summary = render_ocr_debug(file, page, out)
+        else:
+            summary = render_debug(file, page, out, resolution=resolution)
     except ExtractionFailure as e:
         raise click.ClickException(f"{e.code}: {e.message}") from e
     except ValueError as e:

@@ -1,4 +1,4 @@
-"""`gongkai extract FILE…`: every cell of report documents (PDF, HTML, DOCX/DOC, text)."""
+"""`gongkai extract FILE…`: every cell of report documents (PDF, HTML, DOCX/DOC, text, scans and images)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-DIR_SUFFIXES = {".pdf", ".html", ".htm", ".shtml", ".docx", ".doc", ".txt", ".text"}
+DIR_SUFFIXES = {".pdf", ".html", ".htm", ".shtml", ".docx", ".doc", ".txt", ".text",
+                ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 
 
 def collect(paths: tuple[str, ...]) -> list[Path]:
@@ -34,6 +35,7 @@ def collect(paths: tuple[str, ...]) -> list[Path]:
 def command(files: tuple[str, ...], as_json: bool, isolated: bool, timeout: float, memory_mb: int,
             workers: int) -> None:
     """Extract the cells of report documents (PDF, HTML, DOCX/DOC, text; directories are searched).
+    Scanned pages and image files (PNG, JPEG, TIFF …) are read by OCR (the ``ocr`` extra).
 
     \b
     Without --json each document is printed as a table laid out like the printed form
@@ -43,6 +45,7 @@ def command(files: tuple[str, ...], as_json: bool, isolated: bool, timeout: floa
     \b
     Examples:
       gongkai extract report.pdf
+      gongkai extract scanned-report.tif
       gongkai extract data/landing/ --json > cells.jsonl
     """
     from extractors.api import extract

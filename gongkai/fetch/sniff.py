@@ -15,6 +15,11 @@ EXTENSIONS = {
     _sniff.TEXT: "txt",
     _sniff.ZIP: "zip",
     _sniff.BINARY: "bin",
+    _sniff.PNG: "png",
+    _sniff.JPEG: "jpg",
+    _sniff.TIFF: "tif",
+    _sniff.BMP: "bmp",
+    _sniff.WEBP: "webp",
 }
 
 

@@ -194,6 +194,13 @@ def _copy_text(v) -> str:
     return str(v)
 
 
+def _confidence(v) -> str:
+    """An OCR confidence in COPY text format: a number in 0..1, else null."""
+    if type(v) not in (int, float) or not math.isfinite(v) or not 0 <= v <= 1:
+        return "\\N"
+    return repr(float(v))
+
+
 _code_cache: dict[str, str] = {}
 
 
@@ -271,8 +278,10 @@ def _fill(p: _Prepared) -> _Prepared:
                 value = None
             page = c.page if type(c.page) is int and 0 <= c.page <= _INT4 else _int_in(c.page, 0, _INT4)
             raw = c.raw if c.raw is None or type(c.raw) is str else _txt(c.raw)
+            ocr = "t" if c.ocr else "\\N"
+            conf = _confidence(c.confidence)
             lines.append(f"\t{code(c.table)}\t{code(c.row)}\t{code(c.column)}\t{esc(value)}\t{esc(raw)}"
-                         f"\t{status}\t{esc(page)}\n")
+                         f"\t{status}\t{esc(page)}\t{ocr}\t{conf}\n")
     r = record.report
     if r.published_on and _date(r.published_on) is None:
         issues.append((INVALID_METADATA, f"published_on {_txt(repr(r.published_on), 80)} is not a date",
@@ -293,7 +302,8 @@ _DOC_COLS = ("document_id", "sha256", "source_path", "source_url", "landing_path
              "size_bytes", "pages", "registered_publisher", "registered_year", "publisher", "report_year",
              "format_version", "published_on", "extractor_version", "status", "error_code", "error_message",
              "cell_count", "issue_count", "attempts")
-_CELL_COLS = ("document_id", "table_code", "row_code", "column_code", "value", "raw_text", "status", "page")
+_CELL_COLS = ("document_id", "table_code", "row_code", "column_code", "value", "raw_text", "status", "page",
+              "ocr", "confidence")
 _ISSUE_COLS = ("document_id", "issue_no", "code", "message", "table_code", "row_code", "column_code", "page")
 
 

@@ -14,7 +14,7 @@ from gongkai.fetch.registry import DEMO_REGISTRY
 
 pytestmark = pytest.mark.slow  # serves and fetches the whole sample corpus
 
-MEDIA = {"pdf": "application/pdf", "html": "text/html", "txt": "text/plain",
+MEDIA = {"pdf": "application/pdf", "html": "text/html", "txt": "text/plain", "tif": "image/tiff",
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
@@ -34,8 +34,9 @@ def test_demo_registry_covers_the_corpus(corpus, tmp_path):
             targets = discover_targets(pubs, years, client)
             listed = {t.url.removeprefix(srv.url + "/") for t in targets}
             assert listed - files == {"bad/missing_on_server.pdf"}  # every listed file exists (but the 404)
-            core = {f for f in files if re.fullmatch(r"seed_00\d\.(pdf|html|docx|txt)|bad/.*", f)}
-            assert len(core) >= 25 and core <= listed  # the seeds in every format + the bad files
+            core = {f for f in files if re.fullmatch(r"seed_00\d\.(pdf|html|docx|txt)|seed_00\d_(scanned|photo)\.\w+|bad/.*",
+                                                     f)}
+            assert len(core) >= 26 and core <= listed  # the seeds in every format, the scans, the bad files
             if files - listed:  # a variant added to the corpus later: worth adding to registry/demo.yaml
                 warnings.warn(f"corpus files not in registry/demo.yaml: {sorted(files - listed)}", stacklevel=1)
             by_index = [t for t in targets if t.via != "registry"]

@@ -16,7 +16,9 @@ renamed as (
         cast(value as numeric) as cell_value,
         cast(raw_text as text) as raw_text,
         cast(status as text) as cell_status,
-        cast(page as integer) as page_number
+        cast(page as integer) as page_number,
+        coalesce(cast(ocr as boolean), false) as is_ocr,
+        cast(confidence as numeric) as ocr_confidence
 
     from source
 

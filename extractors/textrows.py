@@ -1,0 +1,291 @@
+"""Lines of text → rows of cells with the positions the layout kept (the text reader's grid).
+
+Each line is read by what separates its cells:
+
+* **fields** — tab rows, pipe rows and Markdown tables: the delimiters are explicit, so every field
+  is kept, empty ones too (an empty field between values is a blank cell); ``<br>`` inside a cell,
+  bold markers and HTML remnants are removed;
+* **x** — aligned text (``pdftotext -layout``, space-aligned columns): words with their display
+  columns (a CJK character is two wide); words two or more spaces apart are separate cells;
+* **flow** — anything else (single spaces, one cell per line, cells run together): the words in
+  order.
+
+In x and flow lines, label text and numbers are told apart word by word, and digits glued to a
+label are cut off it ("规章000" → "规章", "000"; "…00000002.其他法律…" → "0000000", "2.其他法律…"), except
+inside parentheses, in numbering ("1.", "2、") and in prose (a line with sentence punctuation
+outside parentheses stays one cell). Consecutive lines holding a single value each (one cell per
+line) form one row. Page-number footers ("- 4 -", "-3-", "第 4 页") are dropped; form feeds start a
+new page.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from extractors.grid import FIELDS, FLOW, RawCell, RawTable, X
+from extractors.values import looks_like_value
+
+# a rule line ("------", "|---|---|", "======"); a lone "—" or "-" is a marker value, not a rule
+SEP_ROW = re.compile(r"^\s*$|^[\s|:+]*[-=_]{3,}[\s\-=_|:+]*$|^\s*[—–]{4,}\s*$")
+_TAG = re.compile(r"</?(?:p|span|div|td|tr|th|b|strong|font|em|i|u)\b[^>]*>", re.I)
+_BR = re.compile(r"<br\s*/?>", re.I)
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,/，]?\s*共\s*\d{1,4}\s*页)?"
+                          r"|\d{1,4}\s*/\s*\d{1,4})\s*$")
+_PROSE = re.compile(r"[。；;！？!?]|[，,](?![^(（]*[)）])")
+_NUMBERING_WORD = re.compile(r"^(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、](?=\D))")
+MAX_LABEL_LINE = 42  # longer lines are prose, never a table label (the longest label has 37 characters)
+
+
+def is_page_number(line: str) -> bool:
+    return bool(_PAGE_NUMBER.match(unicodedata.normalize("NFKC", line)))
+
+
+def display_width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in s)
+
+
+@dataclass
+class Word:
+    text: str
+    x0: int
+    x1: int
+    gap_before: int  # spaces before it on the line (display columns)
+
+
+def _clean(s: str) -> str:
+    s = _BR.sub("", s)
+    s = _TAG.sub("", s).replace("**", "").replace("&nbsp;", " ")
+    return s
+
+
+# ------------------------------------------------------------------ fields
+
+def is_pipe_row(line: str) -> bool:
+    t = line.strip()
+    return t.count("|") >= 2 and (t.startswith("|") or t.endswith("|") or t.count("|") >= 3)
+
+
+def field_cells(line: str) -> list[str]:
+    """The fields of a tab or pipe row, empty ones kept."""
+    s = line.rstrip("\r\n")
+    if "\t" in s:
+        parts = s.split("\t")
+    else:
+        t = s.strip()
+        t = t[1:] if t.startswith("|") else t
+        t = t[:-1] if t.endswith("|") else t
+        parts = t.split("|")
+    return [_clean(p).strip() for p in parts]
+
+
+# ------------------------------------------------------------------ words
+
+def words(line: str) -> list[Word]:
+    """The words of a line with their display columns."""
+    out: list[Word] = []
+    col = 0
+    cur = ""
+    start = 0
+    gap = 0
+    for ch in line:
+        w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        if ch in " \u00a0\u3000":
+            if cur:
+                out.append(Word(cur, start, col, gap))
+                cur, gap = "", 0
+            gap += w
+        else:
+            if not cur:
+                start = col
+            cur += ch
+        col += w
+    if cur:
+        out.append(Word(cur, start, col, gap))
+    return out
+
+
+def _is_prose(text: str) -> bool:
+    return bool(_PROSE.search(text)) or len(re.sub(r"\s+", "", text)) > 200
+
+
+def split_glued(text: str) -> list[str]:
+    """A word's label text and the numbers glued to it, in order: "规章000" → ["规章", "000"];
+    "00000002.其他法律" → ["0000000", "2.其他法律"]; digits in parentheses or numbering stay label."""
+    if looks_like_value(text) or not any(ch.isdigit() for ch in text):
+        return [text]
+    parts: list[str] = []
+    cur = ""
+    depth = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）":
+            depth = max(0, depth - 1)
+        if ch.isdigit() and depth == 0:
+            j = i
+            while j < n and (text[j].isdigit() or (text[j] in ".," and j + 1 < n and text[j + 1].isdigit()
+                                                   and j > i)):
+                j += 1
+            run = text[i:j]
+            after = text[j] if j < n else ""
+            if after and after in ".．、" and (j + 1 == n or not text[j + 1].isdigit()):
+                # numbering of the next label: its last digit ("…00000002.其他")
+                if len(run) > 1:
+                    parts += [p for p in (cur, run[:-1]) if p]
+                    cur = ""
+                cur += run[-1] if len(run) > 1 else run
+                i = j
+                continue
+            unit = re.match(r"万元|亿元|元|件|%", text[j:])
+            if unit and unit.group() == "%":
+                cur += run
+                i = j
+                continue
+            if unit:
+                run += unit.group()
+                j += len(unit.group())
+            sign = ""
+            if cur.endswith(("-", "减", "增", "+")) and (len(cur) == 1 or not cur[-2].isdigit()):
+                sign, cur = cur[-1], cur[:-1]
+            if cur:
+                parts.append(cur)
+            parts.append(sign + run)
+            cur = ""
+            i = j
+            continue
+        cur += ch
+        i += 1
+    if cur:
+        parts.append(cur)
+    return parts
+
+
+@dataclass
+class Piece:
+    text: str
+    x0: int
+    x1: int
+    value: bool
+    new_cell: bool  # starts a new label cell (a wide gap, or numbering)
+
+
+def line_pieces(line: str, *, aligned: bool) -> list[Piece]:
+    """A text line → its label and value pieces (see the module doc)."""
+    line = _clean(line)
+    ws = words(line)
+    if not ws:
+        return []
+    text = line.strip()
+    if _is_prose(text):
+        return [Piece(text, ws[0].x0, ws[-1].x1, False, True)]
+    out: list[Piece] = []
+    for w in ws:
+        parts = split_glued(w.text)
+        x = w.x0
+        for k, p in enumerate(parts):
+            width = display_width(p)
+            value = looks_like_value(p)
+            new = k > 0 or (aligned and w.gap_before >= 2) or bool(_NUMBERING_WORD.match(p))
+            out.append(Piece(p, x, x + width, value, new))
+            x += width
+    return out
+
+
+def pieces_to_cells(pieces: list[Piece], lineno: int, page: int | None) -> list[RawCell]:
+    """Label pieces join into label cells (a new one at a wide gap or numbering); each value is a cell."""
+    cells: list[RawCell] = []
+    prev_label = False
+    for p in pieces:
+        box = (float(p.x0), float(lineno), float(p.x1), float(lineno + 1))
+        if p.value:
+            cells.append(RawCell(p.text, page, True, box))
+            prev_label = False
+            continue
+        if prev_label and not p.new_cell:
+            last = cells[-1]
+            assert last.bbox is not None
+            cells[-1] = RawCell(f"{last.text} {p.text}", page, True, (last.bbox[0], box[1], box[2], box[3]))
+        else:
+            cells.append(RawCell(p.text, page, True, box))
+        prev_label = True
+    return cells
+
+
+# ------------------------------------------------------------------ the document's lines
+
+def is_layout_text(lines: list[str]) -> bool:
+    """Aligned text: several lines print a label and values in columns two or more spaces apart."""
+    hits = 0
+    for line in lines:
+        if "\t" in line or is_pipe_row(line):
+            continue
+        ws = words(line.strip())
+        if len(ws) >= 3 and sum(1 for w in ws[1:] if w.gap_before >= 2) >= 2 and \
+                sum(1 for w in ws if looks_like_value(w.text)) >= 2:
+            hits += 1
+            if hits >= 5:
+                return True
+    return False
+
+
+def line_tables(lines: list[str], *, page_start: int | None = None, first_line: int = 0) -> list[RawTable]:
+    """Lines → RawTables, one per run of lines read the same way (fields / x / flow)."""
+    aligned = is_layout_text(lines)
+    page = page_start
+    tables: list[RawTable] = []
+    cur_mode: str | None = None
+    rows: list[list[RawCell | None]] = []
+
+    def flush() -> None:
+        nonlocal rows
+        if rows and cur_mode is not None:
+            tables.append(RawTable(_merge_single_values(rows), rows_page(rows), f"text:{cur_mode}", cur_mode))
+        rows = []
+
+    for n, line in enumerate(lines, first_line):
+        if "\f" in line:
+            page = (page or 1) + line.count("\f")
+            line = line.replace("\f", "")
+        if not line.strip() or SEP_ROW.match(line) or is_page_number(line):
+            continue
+        if "\t" in line or is_pipe_row(line):
+            mode = FIELDS
+            texts = field_cells(line)
+            if all(not t or SEP_ROW.match(t) for t in texts):
+                continue
+            cells = [RawCell(t, page, True, (float(j), float(n), float(j + 1), float(n + 1))) for j, t in enumerate(texts)]
+        else:
+            mode = X if aligned else FLOW
+            cells = pieces_to_cells(line_pieces(line, aligned=aligned), n, page)
+            if not cells:
+                continue
+        if mode != cur_mode:
+            flush()
+            cur_mode = mode
+        rows.append(list(cells))
+    flush()
+    return tables
+
+
+def rows_page(rows: list[list[RawCell | None]]) -> int | None:
+    return next((c.page for r in rows for c in r if c is not None and c.page is not None), None)
+
+
+def _merge_single_values(rows: list[list[RawCell | None]]) -> list[list[RawCell | None]]:
+    """One value per line (a CMS printing each cell as a paragraph): consecutive such lines are one
+    row of values."""
+    out: list[list[RawCell | None]] = []
+    singles = False  # the last row of `out` is made of single-value lines
+    for r in rows:
+        single = len(r) == 1 and r[0] is not None and looks_like_value(r[0].text)
+        if single and singles:
+            out[-1].append(r[0])
+            continue
+        out.append(list(r))
+        singles = single
+    return out

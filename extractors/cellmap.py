@@ -81,11 +81,6 @@ def read_row(o: Obs, targets: list[tuple[str, tuple[vocab.Column, ...]]], peers:
         order = _review_order(o, cols) if o.table == "review_litigation" else _header_order(o, cols)
         rr.cells = [_cell(rr, i, tokens[order[i]]) for i in range(n)]
         return rr
-    texts = [t.text.strip() for t in tokens]
-    if len(tokens) < n and is_run_together(texts, n):
-        rr.run_together = texts
-        rr.cells = [_null(rr, i) for i in range(n)]
-        return rr
     placements = None
     if len(tokens) < n and o.mode == FIELDS and not lossy:
         placements = _field_placements(o, n, peers)
@@ -93,6 +88,11 @@ def read_row(o: Obs, targets: list[tuple[str, tuple[vocab.Column, ...]]], peers:
         placements = _x_placements(o, cols, peers)
     if placements:
         rr.cells = _determine(rr, placements, n)
+        return rr
+    texts = [t.text.strip() for t in tokens]
+    if len(tokens) < n and is_run_together(texts, n):
+        rr.run_together = texts
+        rr.cells = [_null(rr, i) for i in range(n)]
         return rr
     code, msg = errors.ROW_WIDTH_MISMATCH, f"{len(tokens)} values for {n} columns"
     for r, _ in targets:

@@ -33,6 +33,11 @@ class Identity:
         return self.lhs + self.rhs
 
     @property
+    def terms(self) -> list[tuple[int, Key]]:
+        """The cells with their signs: Σ sign·cell = 0."""
+        return [(1, k) for k in self.lhs] + [(-1, k) for k in self.rhs]
+
+    @property
     def row_local(self) -> bool:
         """All its cells are in one printed row (R3–R6)."""
         return len({k[1] for k in self.keys}) == 1

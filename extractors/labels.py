@@ -103,6 +103,11 @@ def match_row(keys: list[str], rows: list[vocab.Row], threshold: float = 0.75) -
                     best = (s, r.code)
         if best[0] >= threshold:
             found = best[1]
+        elif len(text) > 6:
+            # a header glued to the first row's label ("…对外公开总数量规章"): the label it ends with
+            ends = [(len(rk), r.code) for r in rows for rk in _keys(r.label, r.aliases) if text.endswith(rk)]
+            if ends:
+                found = max(ends)[1]
     return found
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from extractors import vocab
 from extractors.identities import Identity, Key
@@ -143,22 +144,162 @@ def solve(problems: list[Problem], known: dict[Key, int | None], ids: list[Ident
     """Solve a table's run-together rows together (see the module doc). ``known``: the other cells'
     values (None when not a number); ``trusted``: the rules that may be used."""
     ids = [i for i in ids if i.rule in trusted]
-    local: list[list[tuple[tuple[str, ...], tuple]]] = []
-    needed_local: list[list[str]] = []
+    domains: list[list[tuple[tuple[str, ...], tuple]]] = []
+    needed: list[list[str]] = []
+    capped: list[bool] = []
     for p in problems:
         own = [i for i in ids if i.row_local and set(i.keys) <= set(p.keys)]
-        free = splits(tokenize(p.texts), p.kinds, limit=2)
-        cands = splits(tokenize(p.texts), p.kinds, _row_check(p, own)) if own else free
-        local.append(cands)
-        needed_local.append([i.label() for i in own] if len(free) > 1 else [])
-    # identities across rows: usable when every cell is known or in one of the problems
+        toks = tokenize(p.texts)
+        free = splits(toks, p.kinds, limit=2)
+        groups = _sum_groups(p, own)
+        cands = None
+        if groups and all(k == vocab.COUNT for k in p.kinds) and \
+                all(not t.prefix and not t.suffix and t.digits for t in toks):
+            cands = count_splits([t.digits for t in toks], len(p.kinds), groups)
+        if cands is None:
+            cands = splits(toks, p.kinds, _row_check(p, own)) if own else splits(toks, p.kinds)
+        domains.append(cands)
+        capped.append(len(cands) >= MAX_SPLITS)
+        needed.append([i.label() for i in own] if len(free) > 1 else [])
     owner = {k: n for n, p in enumerate(problems) for k in p.keys}
     cross = [i for i in ids if not i.row_local and any(k in owner for k in i.keys)
-             and all(k in owner or known.get(k) is not None for k in i.keys)]
-    outcomes: list[Outcome | None] = [None] * len(problems)
-    for comp in _components(len(problems), cross, owner):
-        _solve_component(comp, problems, local, needed_local, known, cross, owner, outcomes)
-    return [o if o is not None else Outcome("none") for o in outcomes]
+             and all(k in owner or known.get(k) is not None for k in i.keys)
+             and not any(capped[owner[k]] for k in i.keys if k in owner)]
+    equations = [Equation(i, [(s, owner.get(k), k) for s, k in i.terms]) for i in cross]
+    index = [{k: j for j, k in enumerate(p.keys)} for p in problems]
+    used: list[set[str]] = [set() for _ in problems]
+    changed = True
+    while changed:
+        changed = False
+        for eq in equations:
+            for v, keep in eq.supports(domains, known, index).items():
+                if len(keep) < len(domains[v]):
+                    domains[v] = [domains[v][i] for i in sorted(keep)]
+                    used[v].add(eq.identity.label())
+                    changed = True
+    involved = sorted({v for eq in equations for v in eq.vars})
+    exact = _exact(involved, equations, domains, known, index)
+    out = []
+    for n, cands in enumerate(domains):
+        if capped[n]:
+            out.append(Outcome("ambiguous", candidates=len(cands), capped=True))
+            continue
+        if n in exact:
+            if exact[n] is None:  # the joint search was too large: no claim
+                out.append(Outcome("ambiguous", candidates=len(cands), capped=True))
+                continue
+            cands = [cands[i] for i in sorted(exact[n])]
+        if not cands:
+            out.append(Outcome("none"))
+        elif len(cands) == 1:
+            texts, vals = cands[0]
+            out.append(Outcome("recovered", texts, vals, 1, needed[n] + sorted(used[n])))
+        else:
+            out.append(Outcome("ambiguous", candidates=len(cands)))
+    return out
+
+
+def _sum_groups(p: Problem, own: list[Identity]) -> list[tuple[list[int], int]] | None:
+    """The row's identities as (indices of the parts, index of their total) when each is "the last
+    column of a run = the sum of the others" (R3–R6 are); None otherwise."""
+    index = {k: j for j, k in enumerate(p.keys)}
+    out = []
+    for i in own:
+        if len(i.lhs) != 1:
+            return None
+        total = index[i.lhs[0]]
+        parts = sorted(index[k] for k in i.rhs)
+        if any(x > total for x in parts):
+            return None
+        out.append((parts, total))
+    return out
+
+
+def count_splits(tokens: list[str], n: int, groups: list[tuple[list[int], int]],
+                 limit: int = MAX_SPLITS) -> list[tuple[tuple[str, ...], tuple]] | None:
+    """:func:`splits` for rows of counts printed as bare digits whose columns are runs "parts, then
+    their total" (R3: six columns then 总计; R4–R6: four then 总计): for each run the total's digits
+    are chosen first and the parts must add up to it, so long rows stay fast. None when the row's
+    identities do not have that shape."""
+    runs = sorted(groups, key=lambda g: g[1])
+    col = 0
+    for parts, total in runs:
+        if parts != list(range(col, total)):
+            return None
+        col = total + 1
+    if col != n or not runs:
+        return None
+    digits = "".join(tokens)
+    cuts = set()
+    pos = 0
+    for t in tokens[:-1]:
+        pos += len(t)
+        cuts.add(pos)
+    maxd = MAX_DIGITS[vocab.COUNT]
+
+    def ok_part(p: int, q: int) -> bool:
+        return 0 < q - p <= maxd and (q - p == 1 or digits[p] != "0") and not (cuts and any(p < c < q for c in cuts))
+
+    @cache
+    def segs(p: int, q: int, k: int) -> tuple[tuple[int, tuple[str, ...]], ...]:
+        """Every split of digits[p:q] into k parts, with its sum."""
+        if k == 1:
+            return ((int(digits[p:q]), (digits[p:q],)),) if ok_part(p, q) else ()
+        out = []
+        for r in range(p + 1, min(q - k + 1, p + maxd) + 1):
+            if not ok_part(p, r):
+                continue
+            v = int(digits[p:r])
+            out += [(v + s, (digits[p:r], *rest)) for s, rest in segs(r, q, k - 1)]
+        return tuple(out)
+
+    @cache
+    def by_sum(p: int, q: int, k: int) -> dict[int, list[tuple[str, ...]]]:
+        d: dict[int, list[tuple[str, ...]]] = {}
+        for s, ps in segs(p, q, k):
+            d.setdefault(s, []).append(ps)
+        return d
+
+    def parts(p: int, end: int, k: int, rem: int) -> list[tuple[str, ...]]:
+        """Every split of digits[p:end] into k parts summing to rem (the two halves met by their sums)."""
+        if not (k <= end - p <= min(maxd, len(str(rem))) * k):
+            return []  # each part is at most `rem`, so it has at most as many digits
+        if k == 1:
+            return [ps for s, ps in segs(p, end, 1) if s == rem]
+        k1 = k // 2
+        out = []
+        for m in range(p + k1, end - (k - k1) + 1):
+            left = by_sum(p, m, k1)
+            if not left:
+                continue
+            for s2, right in segs(m, end, k - k1):
+                for lp in left.get(rem - s2, ()):
+                    out.append((*lp, *right))
+                    if len(out) >= limit:
+                        return out
+        return out
+
+    out: list[tuple[tuple[str, ...], tuple]] = []
+
+    def go(r: int, p: int, acc: tuple[str, ...]) -> None:
+        if len(out) >= limit:
+            return
+        if r == len(runs):
+            if p == len(digits):
+                out.append((acc, tuple(int(x) for x in acc)))
+            return
+        k = len(runs[r][0])
+        later = sum(len(g[0]) + 1 for g in runs[r + 1:])
+        for end in range(p + k + 1, len(digits) - later + 1):
+            for t in range(1, maxd + 1):
+                start = end - t
+                if start < p + k or not ok_part(start, end):
+                    continue
+                for ps in parts(p, start, k, int(digits[start:end])):
+                    go(r + 1, end, (*acc, *ps, digits[start:end]))
+
+    go(0, 0, ())
+    return out
 
 
 def _row_check(p: Problem, own: list[Identity]) -> Callable[[int, list], bool]:
@@ -177,87 +318,85 @@ def _row_check(p: Problem, own: list[Identity]) -> Callable[[int, list], bool]:
     return check
 
 
-def _components(n: int, cross: list[Identity], owner: dict[Key, int]) -> list[list[int]]:
-    parent = list(range(n))
+# ------------------------------------------------------------------ identities across rows
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i in cross:
-        members = sorted({owner[k] for k in i.keys if k in owner})
-        for m in members[1:]:
-            parent[find(m)] = find(members[0])
-    comps: dict[int, list[int]] = {}
-    for x in range(n):
-        comps.setdefault(find(x), []).append(x)
-    return list(comps.values())
+MAX_STATES = 50_000  # distinct partial sums kept while pruning one identity
+MAX_COMBINATIONS = 200_000  # joint assignments tried by the exact search
 
 
-def _solve_component(comp, problems, local, needed_local, known, cross, owner, outcomes) -> None:
-    members = set(comp)
-    ids = [i for i in cross if any(owner.get(k) in members for k in i.keys)]
-    order = sorted(comp, key=lambda x: len(local[x]))
-    # an identity is checked once the last of its rows is assigned
-    pos = {x: n for n, x in enumerate(order)}
-    due: dict[int, list[Identity]] = {}
-    for i in ids:
-        due.setdefault(max(pos[owner[k]] for k in i.keys if k in owner), []).append(i)
-    supported: dict[int, set[int]] = {x: set() for x in comp}
-    values: dict[Key, int] = {k: v for k, v in known.items() if v is not None}
-    nodes = 0
-    found = 0
-    capped = False
+@dataclass
+class Equation:
+    """One identity across rows: Σ sign·cell = 0, each cell known or in a run-together row
+    (``terms``: sign, the row's problem index or None, the cell key)."""
+
+    identity: Identity
+    terms: list[tuple[int, int | None, Key]]
+
+    @property
+    def vars(self) -> list[int]:
+        return [v for _, v, _ in self.terms if v is not None]
+
+    def supports(self, domains, known, index) -> dict[int, set[int]]:
+        """The candidates of each row that some choice of the other rows' candidates completes to a
+        sum of zero (sums forward and backward over the rows); none pruned when the sums grow too many."""
+        offset = sum(s * known[k] for s, v, k in self.terms if v is None)  # type: ignore[operator]
+        terms = [(s, v, k) for s, v, k in self.terms if v is not None]
+        vals = [[s * c[1][index[v][k]] for c in domains[v]] for s, v, k in terms]
+        fwd = [{offset}]
+        for opts in vals:
+            nxt = {f + x for f in fwd[-1] for x in set(opts)}
+            if len(nxt) > MAX_STATES:
+                return {}
+            fwd.append(nxt)
+        bwd = [{0}]
+        for opts in reversed(vals):
+            bwd.append({b + x for b in bwd[-1] for x in set(opts)})
+            if len(bwd[-1]) > MAX_STATES:
+                return {}
+        bwd.reverse()
+        out: dict[int, set[int]] = {}
+        for t, (_, v, _) in enumerate(terms):
+            keep = {i for i, x in enumerate(vals[t]) if any(-(f + x) in bwd[t + 1] for f in fwd[t])}
+            out[v] = keep if v not in out else out[v] & keep
+        return out
+
+
+def _exact(involved: list[int], equations: list[Equation], domains, known, index) -> dict[int, set[int] | None]:
+    """The candidates of each row in some joint assignment satisfying every identity (an exhaustive
+    search over the pruned candidates, in a fixed order, checking each identity once its rows are
+    chosen); None for the rows when the search is too large."""
+    if not involved:
+        return {}
+    total = 1
+    for v in involved:
+        total *= max(1, len(domains[v]))
+    if total > MAX_COMBINATIONS:
+        return dict.fromkeys(involved)
+    order = sorted(involved, key=lambda v: len(domains[v]))
+    pos = {v: n for n, v in enumerate(order)}
+    due: dict[int, list[Equation]] = {}
+    for eq in equations:
+        due.setdefault(max(pos[v] for v in eq.vars), []).append(eq)
+    chosen: dict[int, int] = {}
+    seen: dict[int, set[int]] = {v: set() for v in involved}
+
+    def holds(eq: Equation) -> bool:
+        total = 0
+        for s, v, k in eq.terms:
+            total += s * (known[k] if v is None else domains[v][chosen[v]][1][index[v][k]])  # type: ignore[operator]
+        return total == 0
 
     def go(d: int) -> None:
-        nonlocal nodes, found, capped
-        if capped:
-            return
         if d == len(order):
-            found += 1
-            for x in order:
-                supported[x].add(chosen[x])
+            for v, i in chosen.items():
+                seen[v].add(i)
             return
-        x = order[d]
-        for ci, (_, vals) in enumerate(local[x]):
-            nodes += 1
-            if nodes > MAX_NODES:
-                capped = True
-                return
-            for k, v in zip(problems[x].keys, vals, strict=True):
-                values[k] = v
-            chosen[x] = ci
-            if all(i.holds(values) for i in due.get(d, ())):
+        v = order[d]
+        for i in range(len(domains[v])):
+            chosen[v] = i
+            if all(holds(eq) for eq in due.get(d, ())):
                 go(d + 1)
-        for k in problems[x].keys:
-            values.pop(k, None)
-            if known.get(k) is not None:
-                values[k] = known[k]
+        chosen.pop(v, None)
 
-    chosen: dict[int, int] = {}
-    if all(local[x] for x in comp):
-        go(0)
-    for x in comp:
-        cands = local[x]
-        if not cands:
-            outcomes[x] = Outcome("none")
-            continue
-        if capped:
-            outcomes[x] = Outcome("ambiguous", candidates=len(cands), capped=True)
-            continue
-        if not ids:
-            sup, used_cross = set(range(len(cands))), []
-        else:
-            # no joint solution: the identities down the columns exclude every split of these rows
-            sup = supported[x]
-            used_cross = [i.label() for i in ids if len(cands) > 1 and any(owner.get(k) == x for k in i.keys)]
-        if not sup:
-            outcomes[x] = Outcome("none")
-            continue
-        if len(sup) == 1 and len(cands) < MAX_SPLITS:
-            texts, vals = cands[next(iter(sup))]
-            outcomes[x] = Outcome("recovered", texts, vals, 1, needed_local[x] + used_cross)
-        else:
-            outcomes[x] = Outcome("ambiguous", candidates=len(sup), capped=capped or len(cands) >= MAX_SPLITS)
+    go(0)
+    return seen

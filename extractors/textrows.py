@@ -107,7 +107,15 @@ def words(line: str) -> list[Word]:
 
 
 def _is_prose(text: str) -> bool:
-    return bool(_PROSE.search(text)) or len(re.sub(r"\s+", "", text)) > 200
+    return bool(_PROSE.search(text))
+
+
+# a label glued to the next one's numbering: "…其他一、本年新收…", "…办理结果（一）予以公开" (not "第（一）项")
+_INNER_NUMBERING = re.compile(r"(?<=[\u4e00-\u9fff）)”])(?<!第)(?=[(（][一二三四五六七八九十][)）]|[一二三四五六七八九十]、)")
+
+
+def split_labels(text: str) -> list[str]:
+    return [p for p in _INNER_NUMBERING.split(text) if p]
 
 
 def split_glued(text: str) -> list[str]:
@@ -185,7 +193,7 @@ def line_pieces(line: str, *, aligned: bool) -> list[Piece]:
         return [Piece(text, ws[0].x0, ws[-1].x1, False, True)]
     out: list[Piece] = []
     for w in ws:
-        parts = split_glued(w.text)
+        parts = [q for p in split_glued(w.text) for q in ([p] if looks_like_value(p) else split_labels(p))]
         x = w.x0
         for k, p in enumerate(parts):
             width = display_width(p)
@@ -267,9 +275,21 @@ def line_tables(lines: list[str], *, page_start: int | None = None, first_line: 
         if mode != cur_mode:
             flush()
             cur_mode = mode
-        rows.append(list(cells))
+        rows.extend(_split_rows(cells) if mode == FLOW else [list(cells)])
     flush()
     return tables
+
+
+def _split_rows(cells: list[RawCell]) -> list[list[RawCell | None]]:
+    """Several rows printed on one line (a table's text run together, or a CMS joining its rows):
+    a label after a value starts the next row."""
+    rows: list[list[RawCell | None]] = [[]]
+    for c in cells:
+        value = looks_like_value(c.text)
+        if not value and rows[-1] and looks_like_value(rows[-1][-1].text):  # type: ignore[union-attr]
+            rows.append([])
+        rows[-1].append(c)
+    return rows
 
 
 def rows_page(rows: list[list[RawCell | None]]) -> int | None:

@@ -290,8 +290,10 @@ class Walker:
             if len(printed) >= 5 and len(set(printed[:5])) == 5:
                 self.review_order = tuple(printed[:5])  # the result columns as the header prints them
             return
-        n_vals = len(values_of(ln.cells, ln.first_val))
-        if not ln.short and n_vals < 5:
+        vals = values_of(ln.cells, ln.first_val)
+        n_vals = len(vals)
+        digits = sum(len(re.sub(r"\D", "", v.text)) for v in vals)
+        if not ln.short and n_vals < 5 and digits < 5:
             return  # a page number or stray figure, not a row of the table
         row = labels.review_row(ln.short) if n_vals <= 5 else None
         if row is None and n_vals == 5 and not ln.short:

@@ -28,6 +28,7 @@ from extractors.labels import match_column, proactive_block, resolve_app_row  # 
 from extractors.metadata import read_metadata
 from extractors.model import (
     BLANK,
+    MARKER,
     MISSING,
     OK,
     RECOVERED,
@@ -166,7 +167,7 @@ def _apply(rr: RowRead, out, issues: list[Issue]) -> None:
     n = len(rr.cells)
     if out.status == "recovered":
         for c, text, value in zip(rr.cells, out.texts, out.values, strict=True):
-            c.value, c.raw, c.status = value, text, RECOVERED
+            c.value, c.raw, c.status = value, text, (RECOVERED if value is not None else MARKER)
         how = ", ".join(out.used) if out.used else "the digit count alone"
         for r in rows:
             issues.append(Issue(errors.RECOVERED_BY_IDENTITIES,

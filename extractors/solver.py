@@ -28,8 +28,8 @@ from functools import cache
 
 from extractors import vocab
 from extractors.identities import Identity, Key
-from extractors.model import OK
-from extractors.values import parse_value
+from extractors.model import MARKER, OK
+from extractors.values import Parsed, parse_value
 
 MAX_DIGITS = {vocab.COUNT: 7, vocab.CHANGE: 5, vocab.AMOUNT: 9}
 MAX_SPLITS = 200
@@ -105,7 +105,9 @@ def splits(tokens: list[Token], kinds: list[str], check: Callable[[int, list], b
 
     def _emit(text: str, t: int, pos: int, j: int) -> None:
         p = parse_value(text, kinds[j])
-        if p.status != OK or p.value is None:
+        if p.status == MARKER:
+            p = Parsed(None, MARKER)  # "—" between numbers: a cell of its own, holding no number
+        elif p.status != OK or p.value is None:
             return
         texts.append(text)
         values.append(p.value)
@@ -149,18 +151,10 @@ def solve(problems: list[Problem], known: dict[Key, int | None], ids: list[Ident
     capped: list[bool] = []
     for p in problems:
         own = [i for i in ids if i.row_local and set(i.keys) <= set(p.keys)]
-        toks = tokenize(p.texts)
-        free = splits(toks, p.kinds, limit=2)
-        groups = _sum_groups(p, own)
-        cands = None
-        if groups and all(k == vocab.COUNT for k in p.kinds) and \
-                all(not t.prefix and not t.suffix and t.digits for t in toks):
-            cands = count_splits([t.digits for t in toks], len(p.kinds), groups)
-        if cands is None:
-            cands = splits(toks, p.kinds, _row_check(p, own)) if own else splits(toks, p.kinds)
+        cands, too_many, free = row_candidates(p, own)
         domains.append(cands)
-        capped.append(len(cands) >= MAX_SPLITS)
-        needed.append([i.label() for i in own] if len(free) > 1 else [])
+        capped.append(too_many)
+        needed.append([i.label() for i in own] if free > 1 else [])
     owner = {k: n for n, p in enumerate(problems) for k in p.keys}
     cross = [i for i in ids if not i.row_local and any(k in owner for k in i.keys)
              and all(k in owner or known.get(k) is not None for k in i.keys)
@@ -197,6 +191,51 @@ def solve(problems: list[Problem], known: dict[Key, int | None], ids: list[Ident
         else:
             out.append(Outcome("ambiguous", candidates=len(cands)))
     return out
+
+
+def readings(toks: list[Token]) -> list[list[Token]] | None:
+    """The ways a run-together row's tokens can be read (None: too many to try). A "-" glued between
+    digits ("3-15") is a minus sign or a "-" cell of its own (nothing); a thousands separator inside
+    a run ("…5462,223") belongs to the last number, whose first group has one to three digits."""
+    alts: list[list[Token]] = [[]]
+    for t in toks:
+        options: list[list[Token]] = [[t]]
+        if t.prefix in ("-", "+"):
+            options.append([Token(t.prefix), Token(t.text[1:], "", t.digits, t.suffix)])
+        m = re.fullmatch(r"(\d+?)(\d{1,3}(?:,\d{3})+)", t.text)
+        if m and not _TOKEN.match(t.text):
+            head = m.group(1) + m.group(2).split(",")[0]
+            options = [[Token(head[:-g], "", head[:-g]), Token(head[-g:] + "," + m.group(2).split(",", 1)[1])]
+                       for g in (1, 2, 3) if len(head) > g]
+        alts = [[*a, *o] for a in alts for o in options]
+        if len(alts) > 16:
+            return None
+    return alts
+
+
+def row_candidates(p: Problem, own: list[Identity]) -> tuple[list[tuple[tuple[str, ...], tuple]], bool, int]:
+    """The splits of one run-together row consistent with its own identities (`own`): (candidates,
+    whether they were too many to list, how many splits the digit count alone allows — 2 meaning two
+    or more)."""
+    alts = readings(tokenize(p.texts))
+    if alts is None:
+        return [], True, 2
+    seen: dict[tuple[str, ...], tuple[tuple[str, ...], tuple]] = {}
+    free = 0
+    groups = _sum_groups(p, own)
+    for toks in alts:
+        free += len(splits(toks, p.kinds, limit=2))
+        cands = None
+        if groups and all(k == vocab.COUNT for k in p.kinds) and \
+                all(not t.prefix and not t.suffix and t.digits for t in toks):
+            cands = count_splits([t.digits for t in toks], len(p.kinds), groups)
+        if cands is None:
+            cands = splits(toks, p.kinds, _row_check(p, own) if own else None)
+        for c in cands:
+            seen.setdefault(c[0], c)
+        if len(seen) >= MAX_SPLITS:
+            return list(seen.values()), True, 2
+    return list(seen.values()), False, min(free, 2)
 
 
 def _sum_groups(p: Problem, own: list[Identity]) -> list[tuple[list[int], int]] | None:
@@ -311,6 +350,9 @@ def _row_check(p: Problem, own: list[Identity]) -> Callable[[int, list], bool]:
 
     def check(j: int, values: list) -> bool:
         for i in at.get(j, ()):
+            cells = [values[index[k]] for k in i.keys]
+            if None in cells:
+                continue  # a marker: the identity says nothing here
             if sum(values[index[k]] for k in i.lhs) != sum(values[index[k]] for k in i.rhs):
                 return False
         return True
@@ -341,7 +383,10 @@ class Equation:
         sum of zero (sums forward and backward over the rows); none pruned when the sums grow too many."""
         offset = sum(s * known[k] for s, v, k in self.terms if v is None)  # type: ignore[operator]
         terms = [(s, v, k) for s, v, k in self.terms if v is not None]
-        vals = [[s * c[1][index[v][k]] for c in domains[v]] for s, v, k in terms]
+        raw = [[c[1][index[v][k]] for c in domains[v]] for _, v, k in terms]
+        if any(x is None for opts in raw for x in opts):
+            return {}  # a marker in a candidate: this identity cannot be evaluated
+        vals = [[s * x for x in opts] for (s, _, _), opts in zip(terms, raw, strict=True)]
         fwd = [{offset}]
         for opts in vals:
             nxt = {f + x for f in fwd[-1] for x in set(opts)}
@@ -383,7 +428,10 @@ def _exact(involved: list[int], equations: list[Equation], domains, known, index
     def holds(eq: Equation) -> bool:
         total = 0
         for s, v, k in eq.terms:
-            total += s * (known[k] if v is None else domains[v][chosen[v]][1][index[v][k]])  # type: ignore[operator]
+            x = known[k] if v is None else domains[v][chosen[v]][1][index[v][k]]
+            if x is None:
+                return True  # a marker: the identity says nothing
+            total += s * x
         return total == 0
 
     def go(d: int) -> None:

@@ -33,7 +33,7 @@ _TAG = re.compile(r"</?(?:p|span|div|td|tr|th|b|strong|font|em|i|u)\b[^>]*>", re
 _BR = re.compile(r"<br\s*/?>", re.I)
 _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,/，]?\s*共\s*\d{1,4}\s*页)?"
                           r"|\d{1,4}\s*/\s*\d{1,4})\s*$")
-_PROSE = re.compile(r"[。；;！？!?]|[，,](?![^(（]*[)）])")
+_PROSE = re.compile(r"[。；;！？!?]|(?:，|(?<!\d),|,(?!\d{3}))(?![^(（]*[)）])")  # not "2,223" nor "（…，…）"
 _NUMBERING_WORD = re.compile(r"^(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、](?=\D))")
 MAX_LABEL_LINE = 42  # longer lines are prose, never a table label (the longest label has 37 characters)
 

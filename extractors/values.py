@@ -113,7 +113,12 @@ def looks_like_value(text: str | None) -> bool:
     marker): used to tell a row's label cells from its value cells."""
     if text is None or _strip(text) == "":
         return False
+    if _DIGIT_RUN.match(_strip(text)):
+        return True  # digits with separators in odd places: cells run together ("…5462,223")
     return any(parse_value(text, kind).status in (OK, MARKER) for kind in (CHANGE, AMOUNT))
+
+
+_DIGIT_RUN = re.compile(r"^[+\-]?\d[\d,]*\d$")
 
 
 def is_run_together(tokens: list[str], ncols: int) -> bool:

@@ -60,7 +60,9 @@ def read_row(o: Obs, targets: list[tuple[str, tuple[vocab.Column, ...]]], peers:
     if o.mode == GRID or o.mode == FIELDS and not lossy:
         positions = _positions(o, cols)
         if positions is not None:
-            used = set(positions)
+            # a merged cell repeated in every position it spans (PDF→Markdown converters): the copies
+            # under the same header column are not stray values
+            used = set(positions) | _repeats(o, cols, positions)
             stray = [c for j, c in enumerate(o.cells) if j >= o.first_val and j not in used and c is not None
                      and c.origin and c.text and c.text.strip()]
             # a position without any cell (a ragged row: fewer cells printed than the header has
@@ -144,6 +146,19 @@ def _positions(o: Obs, cols: list[vocab.Column]) -> list[int] | None:
             o.cells[p] is not None and o.cells[p].text and not looks_like_value(o.cells[p].text) for p in pos):
         return None
     return pos
+
+
+def _repeats(o: Obs, cols: list[vocab.Column], positions: list[int]) -> set[int]:
+    """Positions whose header names the same column as a chosen position and whose cell repeats the
+    chosen cell's text."""
+    out = set()
+    for col, j in zip(cols, positions, strict=True):
+        text = o.cells[j].text.strip() if j < len(o.cells) and o.cells[j] is not None else None
+        for i, k in o.header.items():
+            if i != j and i < len(o.cells) and match_column(k, cols) == col.code and o.cells[i] is not None \
+                    and o.cells[i].text.strip() == text:
+                out.add(i)
+    return out
 
 
 def _review_order(o: Obs, cols: list[vocab.Column]) -> list[int]:

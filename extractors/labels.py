@@ -159,7 +159,7 @@ class AppState:
     group: str | None = None  # vocab group label of the current (三)/(四)/(五)/(六) block
 
 
-_GLUED_NUMBERING = re.compile(r"(?<=[\u4e00-\u9fff)])(?=\([一二三四五六七]\)|\d{1,2}\.[\u4e00-\u9fff])")
+_GLUED_NUMBERING = re.compile(r"(?<=[\u4e00-\u9fff)])(?=\([一二三四五六七]\)|\d{1,2}[.、][\u4e00-\u9fff])")
 
 
 @dataclass
@@ -226,7 +226,7 @@ def read_app_label(keys: list[str], state: AppState) -> AppLabel:
             if k in APPLICANT_HEADER_KEYS and header_like >= 2:
                 continue
             best = best_label(text, APP_ROWS, _text_key)
-            if best[0] >= 0.8:
+            if best[0] >= 0.8 and not result.numbered:  # a fragment never overrides a numbered label
                 result = AppLabel(best[1], False, best[0])
                 if best[1] in _SUB_ITEMS:
                     state.group = APP_ROWS[best[1]].group

@@ -82,15 +82,16 @@ def field_cells(line: str) -> list[str]:
 
 # ------------------------------------------------------------------ words
 
-def words(line: str) -> list[Word]:
-    """The words of a line with their display columns."""
+def words(line: str, wide: bool = True) -> list[Word]:
+    """The words of a line with their columns: display columns (a CJK character two wide, as editors
+    align text) when `wide`, else characters (as ``pdftotext -layout`` aligns it)."""
     out: list[Word] = []
     col = 0
     cur = ""
     start = 0
     gap = 0
     for ch in line:
-        w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        w = 2 if wide and unicodedata.east_asian_width(ch) in ("W", "F") else 1
         if ch in " \u00a0\u3000":
             if cur:
                 out.append(Word(cur, start, col, gap))
@@ -111,7 +112,8 @@ def _is_prose(text: str) -> bool:
 
 
 # a label glued to the next one's numbering: "…其他一、本年新收…", "…办理结果（一）予以公开" (not "第（一）项")
-_INNER_NUMBERING = re.compile(r"(?<=[\u4e00-\u9fff）)”])(?<!第)(?=[(（][一二三四五六七八九十][)）]|[一二三四五六七八九十]、)")
+_INNER_NUMBERING = re.compile(r"(?<=[\u4e00-\u9fff）)”])(?<!第)(?=[(（][一二三四五六七八九十][)）]|[一二三四五六七八九十]、"
+                              r"|\d[.．、][\u4e00-\u9fff])")
 
 
 def split_labels(text: str) -> list[str]:
@@ -160,6 +162,10 @@ def split_glued(text: str) -> list[str]:
             sign = ""
             if cur.endswith(("-", "减", "增", "+")) and (len(cur) == 1 or not cur[-2].isdigit()):
                 sign, cur = cur[-1], cur[:-1]
+            marker = re.search(r"[/／—–]+$", cur)  # a "/" or "—" cell glued before the digits
+            if marker and marker.start() > 0:
+                parts.append(cur[:marker.start()])
+                cur = marker.group()
             if cur:
                 parts.append(cur)
             parts.append(sign + run)
@@ -182,10 +188,10 @@ class Piece:
     new_cell: bool  # starts a new label cell (a wide gap, or numbering)
 
 
-def line_pieces(line: str, *, aligned: bool) -> list[Piece]:
+def line_pieces(line: str, *, aligned: bool, wide: bool = True) -> list[Piece]:
     """A text line → its label and value pieces (see the module doc)."""
     line = _clean(line)
-    ws = words(line)
+    ws = words(line, wide)
     if not ws:
         return []
     text = line.strip()
@@ -196,7 +202,7 @@ def line_pieces(line: str, *, aligned: bool) -> list[Piece]:
         parts = [q for p in split_glued(w.text) for q in ([p] if looks_like_value(p) else split_labels(p))]
         x = w.x0
         for k, p in enumerate(parts):
-            width = display_width(p)
+            width = display_width(p) if wide else len(p)
             value = looks_like_value(p)
             new = k > 0 or (aligned and w.gap_before >= 2) or bool(_NUMBERING_WORD.match(p))
             out.append(Piece(p, x, x + width, value, new))
@@ -241,9 +247,25 @@ def is_layout_text(lines: list[str]) -> bool:
     return False
 
 
+def wide_columns(lines: list[str]) -> bool:
+    """Whether aligned text counts a CJK character as two columns (an editor's alignment) or one
+    (``pdftotext -layout``): the measure under which the numbers of different lines start at fewer
+    distinct columns."""
+    starts: dict[bool, set[int]] = {True: set(), False: set()}
+    for line in lines:
+        if "\t" in line or is_pipe_row(line):
+            continue
+        for wide in (True, False):
+            vals = [w.x0 for w in words(line, wide) if looks_like_value(w.text)]
+            if len(vals) >= 3:
+                starts[wide].update(vals)
+    return len(starts[True]) <= len(starts[False])
+
+
 def line_tables(lines: list[str], *, page_start: int | None = None, first_line: int = 0) -> list[RawTable]:
     """Lines → RawTables, one per run of lines read the same way (fields / x / flow)."""
     aligned = is_layout_text(lines)
+    wide = wide_columns(lines) if aligned else True
     page = page_start
     tables: list[RawTable] = []
     cur_mode: str | None = None
@@ -269,7 +291,7 @@ def line_tables(lines: list[str], *, page_start: int | None = None, first_line: 
             cells = [RawCell(t, page, True, (float(j), float(n), float(j + 1), float(n + 1))) for j, t in enumerate(texts)]
         else:
             mode = X if aligned else FLOW
-            cells = pieces_to_cells(line_pieces(line, aligned=aligned), n, page)
+            cells = pieces_to_cells(line_pieces(line, aligned=aligned, wide=wide), n, page)
             if not cells:
                 continue
         if mode != cur_mode:

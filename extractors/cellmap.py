@@ -197,10 +197,8 @@ def _is_value(c: RawCell | None) -> bool:
 def _span(o: Obs) -> tuple[int, int] | None:
     """(index after the last label cell, index of the last value cell) of a row's cells."""
     vals = [j for j in range(o.first_val, len(o.cells)) if _is_value(o.cells[j])]
-    if not vals:
-        return None
     labels_end = max((j + 1 for j in range(o.first_val) if _is_value(o.cells[j])), default=0)
-    return labels_end, vals[-1]
+    return labels_end, vals[-1] if vals else labels_end - 1
 
 
 def _trailing(o: Obs, n: int) -> int | None:
@@ -243,7 +241,7 @@ def _windows(o: Obs, n: int, trail: int | None) -> list[Placement]:
     if sp is None:
         return []
     start_min, last = sp
-    first = next(j for j in range(o.first_val, len(o.cells)) if _is_value(o.cells[j]))
+    first = next((j for j in range(o.first_val, len(o.cells)) if _is_value(o.cells[j])), len(o.cells) - n)
     out = []
     for s in range(start_min, first + 1):
         end = s + n  # exclusive
@@ -284,7 +282,7 @@ def _x_columns(o: Obs, cols: list[vocab.Column], peers: list[Obs]) -> list[float
     # aligned (two rows agreeing by chance, as in text whose labels happen to be as long, is not enough)
     page_rows = [p for p in peers if p.mode == X and p.table == o.table and p.block == o.block and p.page == o.page]
     tol = REACH * min(b - a for a, b in zip(centres, centres[1:], strict=False))
-    for p in [*page_rows, o]:
+    for p in page_rows:
         if any(not v.bbox or min(abs(_centre(v) - c) for c in centres) > tol for v in p.values):
             return None
     return centres
@@ -310,7 +308,7 @@ def _x_placements(o: Obs, cols: list[vocab.Column], peers: list[Obs]) -> list[Pl
     if any(g <= 0 for g in gaps):
         return None
     reach = [REACH * min(([gaps[j - 1]] if j > 0 else []) + ([gaps[j]] if j < n - 1 else [])) for j in range(n)]
-    options = [[j for j in range(n) if abs(_centre(v) - centres[j]) < reach[j]] for v in vals]
+    options = [_options(_centre(v), centres, reach) for v in vals]
     out: list[Placement] = []
 
     def place(i: int, lo: int, acc: list[int]) -> None:
@@ -328,6 +326,19 @@ def _x_placements(o: Obs, cols: list[vocab.Column], peers: list[Obs]) -> list[Pl
 
     place(0, 0, [])
     return out or None
+
+
+def _options(x: float, centres: list[float], reach: list[float]) -> list[int]:
+    """The columns a value at x can be under: the one it stands under, or — standing between two
+    columns — either of them."""
+    near = [j for j, c in enumerate(centres) if abs(x - c) < reach[j]]
+    if near:
+        return near
+    for j in range(len(centres) - 1):
+        if centres[j] < x < centres[j + 1]:
+            return [j, j + 1]
+    j = 0 if x < centres[0] else len(centres) - 1
+    return [j] if abs(x - centres[j]) < 2 * reach[j] else []
 
 
 def flow_placements(values: list[RawCell], n: int) -> list[Placement]:

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractors import errors, labels, vocab
-from extractors.grid import GRID, RawCell, RawDocument, RawTable, X
+from extractors.grid import FIELDS, GRID, RawCell, RawDocument, RawTable, X
 from extractors.labels import (
     ALL_COLS_FLAT,
     ALL_PROACTIVE_COLS,
@@ -201,7 +201,7 @@ class Walker:
                     self.evidence["2019"] += 1
                 elif code in labels.ONLY_2021_COLS:
                     self.evidence["2021"] += 1
-        grid = self.mode == GRID
+        grid = self.mode == GRID or self._blank_fields(ln, 1)
         if not ln.has_values and not grid:
             row = labels.match_row(ln.short, ALL_PROACTIVE_ROWS.get(block, []))
             if row is not None and not found:
@@ -221,6 +221,13 @@ class Walker:
         self._row_evidence(row)
         self._add(ln, "proactive", block, row)
         self.pending_fresh = False
+
+    def _blank_fields(self, ln: _Line, n: int) -> bool:
+        """Delimited text: a label followed by at least n empty fields is a row of blank cells
+        (the delimiters are explicit), not a label waiting for its values on another line."""
+        if self.mode != FIELDS or ln.has_values or not ln.label_cells:
+            return False
+        return len(ln.cells) - (ln.label_cells[-1][0] + 1) >= n
 
     def _row_evidence(self, row: str) -> None:
         if row in ("other_external_services", "centralized_procurement"):
@@ -246,7 +253,7 @@ class Walker:
     # ------------------------------------------------------------------ section 三
 
     def _applications(self, ln: _Line) -> None:
-        grid = self.mode == GRID
+        grid = self.mode == GRID or self._blank_fields(ln, len(vocab.APPLICANT_COLUMNS))
         hdr = {i: k for i, k in ln.label_cells if match_column(k, vocab.APPLICANT_COLUMNS)}
         if len(hdr) >= 2 and not ln.has_values:
             old, w = self.headers.get("applications", ({}, None))

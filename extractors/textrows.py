@@ -262,10 +262,12 @@ def wide_columns(lines: list[str]) -> bool:
     return len(starts[True]) <= len(starts[False])
 
 
-def line_tables(lines: list[str], *, page_start: int | None = None, first_line: int = 0) -> list[RawTable]:
-    """Lines → RawTables, one per run of lines read the same way (fields / x / flow)."""
-    aligned = is_layout_text(lines)
-    wide = wide_columns(lines) if aligned else True
+def line_tables(lines: list[str], *, page_start: int | None = None, first_line: int = 0,
+                aligned: bool | None = None, wide: bool | None = None) -> list[RawTable]:
+    """Lines → RawTables, one per run of lines read the same way (fields / x / flow). `aligned` and
+    `wide` (see :func:`is_layout_text`, :func:`wide_columns`) are detected unless given."""
+    aligned = is_layout_text(lines) if aligned is None else aligned
+    wide = (wide_columns(lines) if aligned else True) if wide is None else wide
     page = page_start
     tables: list[RawTable] = []
     cur_mode: str | None = None

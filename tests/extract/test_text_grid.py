@@ -26,9 +26,15 @@ def test_digits_glued_to_labels(text, parts):
     assert split_glued(text) == parts
 
 
+def _row(sep: str, *cells: str) -> str:
+    return f"| {' | '.join(cells)} |" if sep == "|" else "\t".join(cells)
+
+
 def test_pipe_and_tab_rows_keep_blank_cells():
     for sep in ("|", "\t"):
-        row = lambda *c: (f"| {' | '.join(c)} |" if sep == "|" else "\t".join(c))  # noqa: E731
+        def row(*c, sep=sep):
+            return _row(sep, *c)
+
         text = HEAD + "\n".join(["第二十条第（一）项", row("信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"),
                                  row("规章", "3", "", "0"), row("规范性文件", "", "", "")]) + "\n"
         raw = read_text(text)

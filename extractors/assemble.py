@@ -15,14 +15,14 @@ intersections → cells → tables):
 
 ``assemble(raw, source)`` never raises for odd documents: a document without any of the report's
 tables is a Record with ``error`` (``no_tables`` / ``not_a_report``). ``trace`` (optional) receives,
-for each RawCell that became a cell, the cell it became (``gongkai debug`` draws them).
+by ``id()`` of each RawCell that became cells, the cells it became (``gongkai debug`` draws them).
 """
 
 from __future__ import annotations
 
 from extractors import errors, vocab
 from extractors.cellmap import RowRead, read_row
-from extractors.grid import RawCell, RawDocument
+from extractors.grid import RawDocument
 from extractors.identities import identities
 from extractors.labels import match_column, proactive_block, resolve_app_row  # noqa: F401  (public names)
 from extractors.metadata import read_metadata
@@ -46,7 +46,7 @@ from extractors.walk import Obs, Walker
 Key = tuple[str, str, str]
 
 
-def assemble(raw: RawDocument, source: Source, trace: dict[int, Cell] | None = None) -> Record:
+def assemble(raw: RawDocument, source: Source, trace: dict[int, list[Cell]] | None = None) -> Record:
     """Map a RawDocument's grids to the canonical cells of its format version (see the module doc)."""
     meta = read_metadata(raw.text or "")
     walker = Walker().walk(raw)
@@ -185,7 +185,7 @@ def _apply(rr: RowRead, out, issues: list[Issue]) -> None:
 
 # ------------------------------------------------------------------ 6. every cell of the format
 
-def collect(reads: list[RowRead], issues: list[Issue], trace: dict[int, Cell] | None = None) -> dict[Key, Cell]:
+def collect(reads: list[RowRead], issues: list[Issue], trace: dict[int, list[Cell]] | None = None) -> dict[Key, Cell]:
     """The first reading of each cell (a row printed twice with other values: an issue)."""
     found: dict[Key, Cell] = {}
     seen_rows: set[tuple[str, str]] = set()
@@ -213,17 +213,14 @@ def collect(reads: list[RowRead], issues: list[Issue], trace: dict[int, Cell] | 
     return found
 
 
-def _trace(rr: RowRead, trace: dict[int, Cell]) -> None:
-    """Which RawCell became which cell: by the raw text read, in column order."""
-    cells: list[RawCell | None] = list(rr.obs.cells)
-    for c in rr.cells:
-        if c.raw is None or c.status == UNREADABLE:
-            continue
-        for j, rc in enumerate(cells):
-            if rc is not None and rc.origin and rc.text.strip() == c.raw and j >= rr.obs.first_val:
-                trace[id(rc)] = c
-                cells[j] = None
-                break
+def _trace(rr: RowRead, trace: dict[int, list[Cell]]) -> None:
+    """Which printed cell became which cell(s): the cell each value was read from; a run-together
+    token, every cell split from it."""
+    for i, rc in rr.sources.items():
+        trace.setdefault(id(rc), []).append(rr.cells[i])
+    if rr.run_together is not None:
+        for rc in rr.obs.values:
+            trace.setdefault(id(rc), []).extend(c for c in rr.cells if c.status in (RECOVERED, MARKER, UNREADABLE))
 
 
 def fill_missing(found: dict[Key, Cell], fv: str, issues: list[Issue]) -> list[Cell]:

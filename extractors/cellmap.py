@@ -44,6 +44,7 @@ class RowRead:
     cells: list[Cell]
     run_together: list[str] | None = None
     issues: list[Issue] = field(default_factory=list)
+    sources: dict[int, RawCell] = field(default_factory=dict)  # column index → the printed cell it was read from
 
     @property
     def columns(self) -> list[tuple[str, vocab.Column]]:
@@ -108,6 +109,8 @@ def read_row(o: Obs, targets: list[tuple[str, tuple[vocab.Column, ...]]], peers:
 def _cell(rr: RowRead, i: int, rc: RawCell | None) -> Cell:
     o = rr.obs
     row, col = rr.columns[i]
+    if rc is not None:
+        rr.sources[i] = rc
     text = rc.text.strip() if rc is not None and rc.text else ""
     kind = vocab.kind_of(o.table, col.code)
     page = (rc.page if rc is not None and rc.page is not None else o.page)

@@ -18,8 +18,9 @@ def command(file: str, page: int, output: str | None, resolution: int) -> None:
 
     \b
     The PNG shows pdfplumber's edges (red lines), intersections (blue circles) and cells (shaded),
-    and in red at each cell's corner the text the reader took from it. A short summary of the
-    tables found on the page is printed.
+    in red at each cell's corner the text the reader took from it, and at its foot the cell of the
+    form it became (column · row code and value; green ok, orange recovered, blue blank or marker,
+    magenta unreadable). A short summary of the tables found on the page is printed.
 
     \b
     Example:

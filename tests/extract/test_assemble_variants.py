@@ -286,3 +286,19 @@ def test_proactive_tables_without_titles_or_markers_keep_their_headers():
     assert vals("administrative_coercion", c5) == [(None, "blank")] * 3
     assert vals("administrative_fees", ("items_last_year", "items_change")) == [(2, "ok"), (0, "ok")]
     assert str(cm[("proactive", "centralized_procurement", "procurement_amount")].value) == "25.1"
+
+
+def test_render_marks_recovered_cells():
+    """The printed-form view shows a value split from run-together digits with a star."""
+    from test_roundtrip import build_spec
+
+    from extractors.render import render_record
+    from gongkai.fixtures.render import render as render_doc
+
+    spec = build_spec(5, "2021", False, ())
+    rec = extract(render_doc(spec, "flat", style="runtogether"), name="r.txt")
+    text = render_record(rec)
+    line = next(x for x in text.splitlines() if x.strip().startswith("一、本年新收"))
+    want = [f"{spec.cells[('applications', 'new_received', c.code)].value}*" for c in vocab.APPLICANT_COLUMNS]
+    assert line.split()[1:] == want
+    assert "* split from run-together values" in text and "recovered_by_identities" in text

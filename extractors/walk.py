@@ -150,6 +150,7 @@ class Walker:
                 if found:
                     self.headers["proactive:pending"] = (found, len(ln.cells))
                     self.pending_fresh = True
+                    self._column_evidence(found.values(), ALL_COLS_FLAT)
             return
         if self.section == "proactive":
             self._proactive(ln)
@@ -195,12 +196,7 @@ class Walker:
                 (found and "信息内容" in ln.joined):
             self.headers[block] = (found, len(ln.cells))
             self._header_text(block, ln, found, cols)
-            for k in found.values():
-                code = match_column(k, cols)
-                if code in labels.ONLY_2019_COLS:
-                    self.evidence["2019"] += 1
-                elif code in labels.ONLY_2021_COLS:
-                    self.evidence["2021"] += 1
+            self._column_evidence(found.values(), cols)
         grid = self.mode == GRID or self._blank_fields(ln, 1)
         if not ln.has_values and not grid:
             row = labels.match_row(ln.short, ALL_PROACTIVE_ROWS.get(block, []))
@@ -221,6 +217,16 @@ class Walker:
         self._row_evidence(row)
         self._add(ln, "proactive", block, row)
         self.pending_fresh = False
+
+    def _column_evidence(self, keys, cols) -> None:
+        """A header naming a column of one version only (本年新制作数量 2019, 本年制发件数 2021): the
+        tables' own evidence of their format, however little of them is printed."""
+        for k in keys:
+            code = match_column(k, cols)
+            if code in labels.ONLY_2019_COLS:
+                self.evidence["2019"] += 1
+            elif code in labels.ONLY_2021_COLS:
+                self.evidence["2021"] += 1
 
     def _blank_fields(self, ln: _Line, n: int) -> bool:
         """Delimited text: a label followed by at least n empty fields is a row of blank cells

@@ -302,3 +302,18 @@ def test_render_marks_recovered_cells():
     want = [f"{spec.cells[('applications', 'new_received', c.code)].value}*" for c in vocab.APPLICANT_COLUMNS]
     assert line.split()[1:] == want
     assert "* split from run-together values" in text and "recovered_by_identities" in text
+
+
+def test_format_version_from_a_fragment_of_a_table():
+    """Only one row of section 二 under its header (no block title), or only the three （六） rows: the
+    tables' own columns and rows still say 2021 against the year's 2019."""
+    head = "某某镇人民政府2020年政府信息公开工作年度报告\n二、主动公开政府信息情况\n"
+    rec = extract((head + "信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t1\t0\t1\n").encode())
+    assert rec.report.format_version == "2021"
+    assert rec.cell_map()[("proactive", "regulations", "in_force")].value == 1
+    frag = head + "三、收到和处理政府信息公开申请情况\n" + "\n".join(
+        "\t".join([r.label] + ["0"] * 7) for r in APP21 if r.code in vocab.OTHER_SUBROWS) + "\n"
+    rec = extract(frag.encode())
+    assert rec.report.format_version == "2021"
+    assert any(i.code == "format_version_mismatch" for i in rec.issues)
+    assert rec.cell_map()[("applications", "other_misc", "total")].value == 0

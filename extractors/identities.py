@@ -40,7 +40,7 @@ class Identity:
     @property
     def row_local(self) -> bool:
         """All its cells are in one printed row (R3–R6)."""
-        return len({k[1] for k in self.keys}) == 1
+        return self.rule not in ("R1", "R2")
 
     def holds(self, values: dict[Key, int]) -> bool:
         return sum(values[k] for k in self.lhs) == sum(values[k] for k in self.rhs)

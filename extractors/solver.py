@@ -149,8 +149,10 @@ def solve(problems: list[Problem], known: dict[Key, int | None], ids: list[Ident
     domains: list[list[tuple[tuple[str, ...], tuple]]] = []
     needed: list[list[str]] = []
     capped: list[bool] = []
+    local_ids = [(i, set(i.keys)) for i in ids if i.row_local]
     for p in problems:
-        own = [i for i in ids if i.row_local and set(i.keys) <= set(p.keys)]
+        pk = set(p.keys)
+        own = [i for i, ks in local_ids if ks <= pk]
         cands, too_many, free = row_candidates(p, own)
         domains.append(cands)
         capped.append(too_many)
@@ -282,6 +284,8 @@ def count_splits(tokens: list[str], n: int, groups: list[tuple[list[int], int]],
     @cache
     def segs(p: int, q: int, k: int) -> tuple[tuple[int, tuple[str, ...]], ...]:
         """Every split of digits[p:q] into k parts, with its sum."""
+        if not (k <= q - p <= maxd * k):
+            return ()
         if k == 1:
             return ((int(digits[p:q]), (digits[p:q],)),) if ok_part(p, q) else ()
         out = []
@@ -300,18 +304,22 @@ def count_splits(tokens: list[str], n: int, groups: list[tuple[list[int], int]],
         return d
 
     def parts(p: int, end: int, k: int, rem: int) -> list[tuple[str, ...]]:
-        """Every split of digits[p:end] into k parts summing to rem (the two halves met by their sums)."""
-        if not (k <= end - p <= min(maxd, len(str(rem))) * k):
-            return []  # each part is at most `rem`, so it has at most as many digits
+        """Every split of digits[p:end] into k parts summing to rem (the two halves met by their sums;
+        each part is at most `rem`, so it has at most as many digits)."""
+        width = min(maxd, len(str(rem)))
+        if not (k <= end - p <= width * k):
+            return []
         if k == 1:
             return [ps for s, ps in segs(p, end, 1) if s == rem]
         k1 = k // 2
         out = []
-        for m in range(p + k1, end - (k - k1) + 1):
+        for m in range(max(p + k1, end - width * (k - k1)), min(end - (k - k1), p + width * k1) + 1):
             left = by_sum(p, m, k1)
             if not left:
                 continue
             for s2, right in segs(m, end, k - k1):
+                if s2 > rem:
+                    continue
                 for lp in left.get(rem - s2, ()):
                     out.append((*lp, *right))
                     if len(out) >= limit:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import psycopg
 
-from extractors.model import STATUSES, Record
+from extractors.model import STATUSES, VALUE_STATUSES, Record
 
 LOAD_LOCK_KEY = 72010002
 LOADER_CELL_FIX = "loader_cell_fixed"
@@ -192,9 +192,9 @@ def _fill(p: _Prepared) -> _Prepared:
                 continue
             seen.add(key)
             status, value = c.status, _number(c.value)
-            if status == "ok":
+            if status in VALUE_STATUSES:
                 if value is None:
-                    issues.append((LOADER_CELL_FIX, f"status ok without a number ({c.value!r})", *key, c.page))
+                    issues.append((LOADER_CELL_FIX, f"status {status} without a number ({c.value!r})", *key, c.page))
                     status = "unreadable"
             elif status not in STATUSES:
                 issues.append((LOADER_CELL_FIX, f"unknown status {status!r}: unreadable", *key, c.page))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import traceback
 from pathlib import Path
@@ -108,6 +109,16 @@ def _html_text(data: bytes) -> str:
     return root.text_content()
 
 
+_PIPE_ROW = re.compile(rb"^[ \t]*\|.*\|[ \t]*\r?$", re.M)
+
+
+def _markdown(data: bytes) -> bool:
+    """Markdown with HTML tables inside (PDF→Markdown converters): sniffed as HTML for its tables, but
+    its pipe tables and text are only read as text. Three pipe rows and no <body> make it Markdown."""
+    head = data[:200_000]
+    return not re.search(rb"<\s*body\b", head, re.I) and len(_PIPE_ROW.findall(head)) >= 3
+
+
 def _read(media: str, data: bytes, path: Path | None) -> RawDocument:
     if media == sniff.PDF:
         try:
@@ -120,6 +131,10 @@ def _read(media: str, data: bytes, path: Path | None) -> RawDocument:
             p = Path(d) / "document.pdf"
             p.write_bytes(data)
             return read_pdf(p)
+    if media == sniff.HTML and _markdown(data):
+        from extractors.text import read_text
+
+        return read_text(data, media_type="text/markdown")  # reads the HTML tables inside it too
     if media == sniff.HTML:
         from extractors.html import read_html
 

@@ -121,3 +121,19 @@ def test_label_above_and_below_its_numbers_is_paired_in_print_order():
     assert cm[("applications", "partially_granted", "total")].value == 2
     assert cm[("applications", "withheld_state_secret", "total")].value == 3
     assert cm[("applications", "withheld_prohibited_by_law", "total")].value == 4
+
+
+def test_markdown_with_html_tables_is_read_as_markdown():
+    """A converter's Markdown mixing pipe tables and HTML <table>s sniffs as HTML; both kinds of
+    table are read (as text, the HTML tables inside it too)."""
+    from gongkai.fixtures.classes import BY_NAME, edited_spec, judge
+    from gongkai.fixtures.render import render
+
+    spec = edited_spec(3, "2019", False, ((4, ""), (900, "")))
+    pipes = render(spec, "md", merged="repeat").decode()
+    html = render(spec, "md", html=True).decode()
+    mixed = pipes[:pipes.index("## 三、收到")] + html[html.index("## 三、收到"):]
+    rec = extract(mixed.encode())
+    assert rec.source.media_type == "text/markdown"
+    v = judge(spec, rec, BY_NAME["md-html"])
+    assert v.ok and v.flagged == 0

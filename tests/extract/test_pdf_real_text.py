@@ -6,22 +6,18 @@ footers between rows: every gold cell must come back. Skipped when ../shared/rea
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 
 import pytest
+from golden_compare import real_report
 
 from extractors.api import extract
 
 
 @pytest.fixture(scope="module")
 def real(real_dir):
-    pdf = real_dir / "hongzequ_2024.pdf"
-    gold = real_dir / "hongzequ_2024.gold.json"
-    if not pdf.exists() or not gold.exists():
-        pytest.skip(f"{pdf.name} or its gold file is not in {real_dir}")
-    return pdf, json.loads(gold.read_text(encoding="utf-8"))
+    return real_report(real_dir)
 
 
 def _differences(text: str, gold: dict) -> list:

@@ -358,7 +358,8 @@ class Walker:
             pending = []
 
     def _zip_gaps(self, table: str, items: list) -> None:
-        """Between two labelled rows, pair unlabelled rows with unused label lines in print order."""
+        """Between two labelled rows, pair unlabelled rows with unused label lines in print order —
+        when they are as many, in the form's order, and each label is next to its numbers."""
         taken = {(o.block, o.row) for o in self.obs if o.table == table and o.row}
         order = labels.ROW_ORDER
         gap_rows: list[Obs] = []
@@ -370,8 +371,12 @@ class Walker:
                      and lo < order[(table, s.row)] < hi]
             slots = list({(s.block, s.row): s for s in slots}.values())
             seq = [order[(table, s.row)] for s in slots]
-            if gap_rows and len(slots) == len(gap_rows) and seq == sorted(set(seq)):
-                for o, s in zip(gap_rows, slots, strict=True):
+            pairs = list(zip(gap_rows, slots, strict=False))
+            # each label next to its numbers: no other row of values printed between the two
+            near = all(not any(min(o.seq, s.seq) < v.seq < max(o.seq, s.seq) for v in gap_rows if v is not o)
+                       for o, s in pairs)
+            if gap_rows and len(slots) == len(gap_rows) and seq == sorted(set(seq)) and near:
+                for o, s in pairs:
                     o.row, o.block = s.row, s.block
                     taken.add((s.block, s.row))
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from itertools import combinations
 
 from extractors import errors, vocab
 from extractors.grid import FIELDS, GRID, RawCell, X
@@ -342,17 +341,6 @@ def _options(x: float, centres: list[float], reach: list[float]) -> list[int]:
             return [j, j + 1]
     j = 0 if x < centres[0] else len(centres) - 1
     return [j] if abs(x - centres[j]) < 2 * reach[j] else []
-
-
-def flow_placements(values: list[RawCell], n: int) -> list[Placement]:
-    """Only the order known: every choice of the blank columns (used to explain a short row)."""
-    out = []
-    for pos in combinations(range(n), len(values)):
-        row: list[RawCell | None] = [None] * n
-        for v, j in zip(values, pos, strict=True):
-            row[j] = v
-        out.append(tuple(row))
-    return out
 
 
 def _determine(rr: RowRead, placements: list[Placement], n: int) -> list[Cell]:

@@ -8,15 +8,24 @@ or more consecutive values so that the row has as many values as columns, where 
 * has no leading zero ("0" itself is fine, "07" is not) and at most :data:`MAX_DIGITS` digits for
   its kind, and parses as its column's kind (a count, a signed change, an amount);
 
-and the row's own identity holds (R3 along an applications row, R4–R6 along a section-四 row). The
-rows of a table are then solved together with the identities down the columns (R1, R2), where every
-other cell those need was read. A row whose split is unique among the joint solutions is
-*recovered*; several → the number of candidates; none → no consistent split. An identity that a
-fully-read part of the same document breaks (the report does not balance) is not used.
+and the row's own identity holds (R3 along an applications row, R4–R6 along a section-四 row). A
+"-" glued between digits is read both as a sign and as a cell of its own, a thousands separator in a
+run as starting the last number (:func:`readings`). The rows of a table are then solved together
+with the identities down the columns (R1, R2) where every other cell those need was read:
 
-The search is exact and bounded: every split is enumerated with pruning on the row identity
-(:data:`MAX_SPLITS` per row), and the joint search visits at most :data:`MAX_NODES` assignments —
-beyond that the rows concerned are ambiguous, never guessed.
+1. each row's candidate splits (:func:`row_candidates`; rows of counts whose columns are "parts,
+   then their total" meet the two halves of the parts by their sums, :func:`count_splits`);
+2. each cross-row identity prunes the candidates no choice of the other rows completes to a
+   balance (sums forward and backward over the rows, :meth:`Equation.supports`), until nothing
+   changes;
+3. an exhaustive search over what is left (:func:`_exact`) keeps the candidates that take part in
+   a joint solution of every identity.
+
+A row left with exactly one split is *recovered* (with the identities that removed the others); with
+several → the number of candidates; with none → no consistent split. An identity that a fully-read
+part of the same document breaks (the report does not balance) is not used. Every step is bounded
+(:data:`MAX_SPLITS` per row, :data:`MAX_STATES` sums, :data:`MAX_COMBINATIONS` joint assignments):
+beyond a bound the rows concerned are ambiguous, never guessed.
 """
 
 from __future__ import annotations
@@ -33,7 +42,6 @@ from extractors.values import Parsed, parse_value
 
 MAX_DIGITS = {vocab.COUNT: 7, vocab.CHANGE: 5, vocab.AMOUNT: 9}
 MAX_SPLITS = 200
-MAX_NODES = 200_000
 
 _TOKEN = re.compile(r"^(?P<prefix>[+\-]|增加?|减少?|新增)?(?P<digits>\d+)(?P<suffix>(?:\.\d+)?\s*(?:万元|万|元|亿元|件|个|项|次|条)?)$")
 

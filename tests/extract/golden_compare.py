@@ -51,14 +51,3 @@ def diff_record(rec: Record, gold: dict, *, check_raw: bool = True, check_meta: 
         out.append(f"issues: unexpected {sorted(got_issues - want_issues, key=str)[:5]}, "
                    f"absent {sorted(want_issues - got_issues, key=str)[:5]}")
     return out
-
-
-def real_report(real_dir: Path) -> tuple[Path, dict]:
-    """shared/real's PDF and its gold record (the test is skipped when either is absent)."""
-    import pytest
-
-    pdf = real_dir / "hongzequ_2024.pdf"
-    gold = real_dir / "hongzequ_2024.gold.json"
-    if not pdf.exists() or not gold.exists():
-        pytest.skip(f"{pdf.name} or its gold file is not in {real_dir}")
-    return pdf, json.loads(gold.read_text(encoding="utf-8"))

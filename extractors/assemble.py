@@ -145,7 +145,7 @@ def recover(reads: list[RowRead], fv: str, issues: list[Issue]) -> None:
         if not rows:
             continue
         problems = [Problem(rr.run_together or [], [c.key() for c in rr.cells],
-                            [vocab.kind_of(table, c.column) for c in rr.cells]) for rr in rows]
+                            [vocab.kind_of(table, c.column) for c in rr.cells], rr.gaps) for rr in rows]
         for rr, out in zip(rows, solve(problems, known, ids, trusted), strict=True):
             _apply(rr, out, issues)
 
@@ -167,7 +167,8 @@ def _apply(rr: RowRead, out, issues: list[Issue]) -> None:
     n = len(rr.cells)
     if out.status == "recovered":
         for c, text, value in zip(rr.cells, out.texts, out.values, strict=True):
-            c.value, c.raw, c.status = value, text, (RECOVERED if value is not None else MARKER)
+            c.value, c.raw = value, text
+            c.status = RECOVERED if value is not None else BLANK if text == "" else MARKER
         how = ", ".join(out.used) if out.used else "the digit count alone"
         for r in rows:
             issues.append(Issue(errors.RECOVERED_BY_IDENTITIES,

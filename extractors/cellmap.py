@@ -20,11 +20,12 @@ guessing a whole row. A row whose values ran together ("640020470") is handed to
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass, field
 
 from extractors import errors, vocab
-from extractors.grid import FIELDS, GRID, RawCell, X
+from extractors.grid import FIELDS, FLOW, GRID, RawCell, X
 from extractors.labels import match_column
 from extractors.model import UNREADABLE, Cell, Issue
 from extractors.values import is_run_together, looks_like_value, parse_value
@@ -42,6 +43,7 @@ class RowRead:
     targets: list[tuple[str, tuple[vocab.Column, ...]]]  # (row code, its columns), in print order
     cells: list[Cell]
     run_together: list[str] | None = None
+    gaps: tuple[int, ...] = ()  # run-together text: the token positions a space precedes (a blank may be there)
     issues: list[Issue] = field(default_factory=list)
     sources: dict[int, RawCell] = field(default_factory=dict)  # column index → the printed cell it was read from
 
@@ -92,15 +94,46 @@ def read_row(o: Obs, targets: list[tuple[str, tuple[vocab.Column, ...]]], peers:
         rr.cells = _determine(rr, placements, n)
         return rr
     texts = [t.text.strip() for t in tokens]
-    if len(tokens) < n and is_run_together(texts, n):
-        rr.run_together = texts
-        rr.cells = [_null(rr, i) for i in range(n)]
-        return rr
+    if len(tokens) < n:
+        if o.mode in (FLOW, X):
+            gaps, glued = _gaps(o, tokens)
+            digits = sum(len(re.sub(r"\D", "", t)) for t in texts)
+            together = glued and digits + len(gaps) >= n or len(tokens) == 1 and is_run_together(texts, n)
+        else:
+            gaps, together = (), is_run_together(texts, n)
+        if together:
+            rr.run_together, rr.gaps = texts, gaps
+            rr.cells = [_null(rr, i) for i in range(n)]
+            return rr
     code, msg = errors.ROW_WIDTH_MISMATCH, f"{len(tokens)} values for {n} columns"
     for r, _ in targets:
         rr.issues.append(Issue(code, msg, table=o.table, row=r, page=o.page))
     rr.cells = [_null(rr, i) for i in range(n)]
     return rr
+
+
+# ------------------------------------------------------------------ numbers run together
+
+def _glued(a: RawCell, b: RawCell) -> bool:
+    """Two pieces of text printed with nothing between them (same line, adjacent columns)."""
+    return a.bbox is not None and b.bbox is not None and a.bbox[1] == b.bbox[1] and a.bbox[2] == b.bbox[0]
+
+
+def _gaps(o: Obs, tokens: list[RawCell]) -> tuple[tuple[int, ...], bool]:
+    """Text whose numbers may have run together: the positions (0 before the first number, i before
+    the i-th, len after the last) where a space stands — in text that glues a row's cells together, a
+    space is where an empty cell was — and whether anything is glued at all (the first number to its
+    label, or two numbers). Numbers all set apart from the label and each other are a short row (its
+    blanks left no trace), never numbers run together."""
+    inner = [i for i in range(1, len(tokens)) if not _glued(tokens[i - 1], tokens[i])]
+    before = next((c for c in reversed(o.cells[:o.first_val]) if c is not None and c.text.strip()), None)
+    label_glued = before is not None and _glued(before, tokens[0])
+    glued = label_glued or len(inner) < len(tokens) - 1
+    lead = [0] if before is not None and before.bbox is not None and not label_glued \
+        and before.bbox[1] == tokens[0].bbox[1] else []  # type: ignore[index]
+    last = o.cells.index(tokens[-1])
+    trail = [len(tokens)] if any(c is not None and c.text == "" for c in o.cells[last + 1:]) else []
+    return tuple(lead + inner + trail), glued
 
 
 # ------------------------------------------------------------------ cells

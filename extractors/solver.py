@@ -37,7 +37,7 @@ from functools import cache
 
 from extractors import vocab
 from extractors.identities import Identity, Key
-from extractors.model import MARKER, OK
+from extractors.model import BLANK, MARKER, OK
 from extractors.values import Parsed, parse_value
 
 MAX_DIGITS = {vocab.COUNT: 7, vocab.CHANGE: 5, vocab.AMOUNT: 9}
@@ -113,8 +113,8 @@ def splits(tokens: list[Token], kinds: list[str], check: Callable[[int, list], b
 
     def _emit(text: str, t: int, pos: int, j: int) -> None:
         p = parse_value(text, kinds[j])
-        if p.status == MARKER:
-            p = Parsed(None, MARKER)  # "—" between numbers: a cell of its own, holding no number
+        if p.status in (MARKER, BLANK):
+            p = Parsed(None, p.status)  # "—" between numbers, or an empty cell: holding no number
         elif p.status != OK or p.value is None:
             return
         texts.append(text)
@@ -137,6 +137,7 @@ class Problem:
     texts: list[str]
     keys: list[Key]
     kinds: list[str]
+    gaps: tuple[int, ...] = ()  # token positions a space precedes: an empty cell may have been there
 
 
 @dataclass
@@ -203,12 +204,20 @@ def solve(problems: list[Problem], known: dict[Key, int | None], ids: list[Ident
     return out
 
 
-def readings(toks: list[Token]) -> list[list[Token]] | None:
+BLANK_TOKEN = Token("")
+
+
+def readings(toks: list[Token], gaps: tuple[int, ...] = ()) -> list[list[Token]] | None:
     """The ways a run-together row's tokens can be read (None: too many to try). A "-" glued between
     digits ("3-15") is a minus sign or a "-" cell of its own (nothing); a thousands separator inside
-    a run ("…5462,223") belongs to the last number, whose first group has one to three digits."""
+    a run ("…5462,223") belongs to the last number, whose first group has one to three digits; a
+    space between glued numbers (`gaps`) is an empty cell, or nothing."""
     alts: list[list[Token]] = [[]]
-    for t in toks:
+    for pos, t in enumerate([*toks, None]):
+        if pos in gaps:
+            alts = alts + [[*a, BLANK_TOKEN] for a in alts]
+        if t is None:
+            break
         options: list[list[Token]] = [[t]]
         if t.prefix in ("-", "+"):
             options.append([Token(t.prefix), Token(t.text[1:], "", t.digits, t.suffix)])
@@ -227,7 +236,7 @@ def row_candidates(p: Problem, own: list[Identity]) -> tuple[list[tuple[tuple[st
     """The splits of one run-together row consistent with its own identities (`own`): (candidates,
     whether they were too many to list, how many splits the digit count alone allows — 2 meaning two
     or more)."""
-    alts = readings(tokenize(p.texts))
+    alts = readings(tokenize(p.texts), p.gaps)
     if alts is None:
         return [], True, 2
     seen: dict[tuple[str, ...], tuple[tuple[str, ...], tuple]] = {}

@@ -35,6 +35,7 @@ _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}
                           r"|\d{1,4}\s*/\s*\d{1,4})\s*$")
 _PROSE = re.compile(r"[。；;！？!?]|(?:，|(?<!\d),|,(?!\d{3}))(?![^(（]*[)）])")  # not "2,223" nor "（…，…）"
 _NUMBERING_WORD = re.compile(r"^(?:[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、](?=\D))")
+_TRAILING_SPACE = re.compile(r"[^\s\u00a0\u3000][ \u00a0\u3000]+$")
 MAX_LABEL_LINE = 42  # longer lines are prose, never a table label (the longest label has 37 characters)
 
 
@@ -294,6 +295,12 @@ def line_tables(lines: list[str], *, page_start: int | None = None, first_line: 
         else:
             mode = X if aligned else FLOW
             cells = pieces_to_cells(line_pieces(line, aligned=aligned, wide=wide), n, page)
+            if cells and _TRAILING_SPACE.search(_clean(line)) and looks_like_value(cells[-1].text):
+                # a space after the last number (an empty cell's &nbsp;): an empty cell marks it, so a
+                # row whose numbers ran together knows a blank may have ended it
+                box = cells[-1].bbox
+                assert box is not None
+                cells.append(RawCell("", page, True, (box[2] + 1, box[1], box[2] + 2, box[3])))
             if not cells:
                 continue
         if mode != cur_mode:

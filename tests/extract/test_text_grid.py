@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from extractors import vocab
 from extractors.api import extract
 from extractors.grid import FIELDS, FLOW, X
 from extractors.text import read_text
@@ -137,3 +138,30 @@ def test_markdown_with_html_tables_is_read_as_markdown():
     assert rec.source.media_type == "text/markdown"
     v = judge(spec, rec, BY_NAME["md-html"])
     assert v.ok and v.flagged == 0
+
+
+def test_numbers_set_apart_are_a_short_row_not_run_together():
+    """Single-spaced numbers, one fewer than the columns: a blank left no trace, so the row is short —
+    never split as if two numbers had run together ("-6 102" is not "-" 6 102)."""
+    text = HEAD + "第二十条第（五）项\n信息内容 上一年项目数量 本年增/减 处理决定数量\n行政许可 -6 102\n"
+    rec = extract(text.encode())
+    cells = [rec.cell_map()[("proactive", "administrative_licensing", c)]
+             for c in ("items_last_year", "items_change", "decisions")]
+    assert [c.status for c in cells] == ["unreadable"] * 3
+    assert any(i.code == "row_width_mismatch" for i in rec.issues)
+
+
+def test_a_space_inside_glued_numbers_is_an_empty_cell():
+    """textContent of a Word page: cells glued, an empty cell's &nbsp; a space. "1000 01" can only be
+    1 0 0 0 · 0 1 (six digits cannot fill seven columns without the empty cell); "6400 212" reads in
+    several ways once a cell may be blank (R3 cannot be checked with a blank in the row): unreadable."""
+    def row(printed):
+        text = "某某镇人民政府2020年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n" \
+            f"一、本年新收政府信息公开申请数量{printed}\n"
+        cm = extract(text.encode()).cell_map()
+        return [(cm[("applications", "new_received", c.code)].value, cm[("applications", "new_received", c.code)].status)
+                for c in vocab.APPLICANT_COLUMNS]
+
+    assert row("1000\u00a001") == [(1, "recovered"), (0, "recovered"), (0, "recovered"), (0, "recovered"),
+                                   (None, "blank"), (0, "recovered"), (1, "recovered")]
+    assert {s for _, s in row("6400\u00a0212")} == {"unreadable"}

@@ -316,8 +316,11 @@ def _split_rows(cells: list[RawCell]) -> list[list[RawCell | None]]:
     a label after a value starts the next row."""
     rows: list[list[RawCell | None]] = [[]]
     for c in cells:
-        value = looks_like_value(c.text)
+        value = looks_like_value(c.text) or c.text == ""  # "" marks a space after the last number
         if not value and rows[-1] and looks_like_value(rows[-1][-1].text):  # type: ignore[union-attr]
+            last = rows[-1][-1]
+            if last is not None and last.bbox and c.bbox and c.bbox[0] > last.bbox[2]:
+                rows[-1].append(RawCell("", last.page, True, (last.bbox[2] + 0.5, last.bbox[1], c.bbox[0], last.bbox[3])))
             rows.append([])
         rows[-1].append(c)
     return rows

@@ -165,10 +165,10 @@ def split_glued(text: str) -> list[str]:
                 sign, cur = cur[-1], cur[:-1]
             marker = re.search(r"[/／—–]+$", cur)  # a "/" or "—" cell glued before the digits
             if marker and marker.start() > 0:
-                parts.append(cur[:marker.start()])
+                _add_label(parts, cur[:marker.start()])
                 cur = marker.group()
             if cur:
-                parts.append(cur)
+                _add_label(parts, cur)
             parts.append(sign + run)
             cur = ""
             i = j
@@ -176,8 +176,26 @@ def split_glued(text: str) -> list[str]:
         cur += ch
         i += 1
     if cur:
-        parts.append(cur)
+        _add_label(parts, cur)
     return parts
+
+
+_LEADING_MARKER = re.compile(r"^([/／—–]+)(?=[^/／—–\d])")
+
+
+def _add_label(parts: list[str], text: str) -> None:
+    """Text after a number: a "/", "—" or "无" it starts with is a cell of its own (no label starts
+    with one), glued between the number and the next label ("…155-8—行政强制…")."""
+    m = _LEADING_MARKER.match(text)
+    after_number = bool(parts) and parts[-1][-1:].isdigit()
+    if m and after_number:
+        parts.append(m.group(1))
+        text = text[m.end():]
+    elif after_number and text.startswith("无") and len(text) > 1 and not text.startswith(("无法", "无正当")):
+        parts.append("无")  # the form's labels starting with 无 are 无法提供 and 无正当理由…
+        text = text[1:]
+    if text:
+        parts.append(text)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import traceback
 from pathlib import Path
@@ -164,6 +165,16 @@ def _read_pdf(path: Path) -> RawDocument:
     return raw
 
 
+_PIPE_ROW = re.compile(rb"^[ \t]*\|.*\|[ \t]*\r?$", re.M)
+
+
+def _markdown(data: bytes) -> bool:
+    """Markdown with HTML tables inside (PDF→Markdown converters): sniffed as HTML for its tables, but
+    its pipe tables and text are only read as text. Three pipe rows and no <body> make it Markdown."""
+    head = data[:200_000]
+    return not re.search(rb"<\s*body\b", head, re.I) and len(_PIPE_ROW.findall(head)) >= 3
+
+
 def _read(media: str, data: bytes, path: Path | None) -> RawDocument:
     if media == sniff.PDF:
         if path is not None:
@@ -179,6 +190,10 @@ def _read(media: str, data: bytes, path: Path | None) -> RawDocument:
         from extractors.ocr.reader import read_image
 
         return read_image(data, media)
+    if media == sniff.HTML and _markdown(data):
+        from extractors.text import read_text
+
+        return read_text(data, media_type="text/markdown")  # reads the HTML tables inside it too
     if media == sniff.HTML:
         from extractors.html import read_html
 

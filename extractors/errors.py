@@ -41,7 +41,11 @@ ROW_WIDTH_MISMATCH = "row_width_mismatch"    # fewer/more values than columns: t
 ROW_NOT_FOUND = "row_not_found"              # a row of the format is not in the table: cells `missing`
 TABLE_NOT_FOUND = "table_not_found"          # a whole section's table is not there
 UNREADABLE_VALUE = "unreadable_value"        # a value that is not a number, marker or blank
-RUN_TOGETHER_VALUES = "run_together_values"  # adjacent cells printed without separators ("640020470")
+RUN_TOGETHER_VALUES = "run_together_values"  # adjacent cells printed without separators ("640020470"):
+#                                              no split, or several, are consistent with the identities
+RECOVERED_BY_IDENTITIES = "recovered_by_identities"  # run-together cells split the only consistent way
+AMBIGUOUS_COLUMN = "ambiguous_column"        # a row with blank cells whose spacing does not say which
+#                                              column a value is under: that cell is unreadable
 UNKNOWN_ROW = "unknown_row"                  # a row label not in the vocabulary (extra local rows)
 DUPLICATE_ROW = "duplicate_row"              # the same row printed twice with different values
 FORMAT_VERSION_MISMATCH = "format_version_mismatch"  # the tables' version differs from the year's

@@ -9,6 +9,20 @@ are never counted twice). Positions with no cell at all hold ``None``.
 
 The assembler (``extractors.assemble``) maps grids to canonical cells by their labels, never by
 position alone, so readers do not need to know the vocabulary.
+
+What a cell's position in its row says depends on the medium (:attr:`RawTable.positions`):
+
+* ``grid`` — ruled or marked-up tables expanded as above (PDF lines, HTML, DOCX, OCR): index = column;
+* ``fields`` — explicitly delimited text (tab rows, pipe rows, Markdown tables): one field per printed
+  cell, so an empty field between values *is* a blank cell, but merged cells leave gaps and the row
+  width varies from row to row;
+* ``x`` — aligned text (``pdftotext -layout``, space-aligned columns): only the cells' horizontal
+  extents (``bbox`` in character columns) say which column a value is under;
+* ``flow`` — text in reading order (one cell per line, single spaces, cells run together): only the
+  order of the values is known.
+
+Text readers set ``bbox`` to ``(x0, line, x1, line + 1)`` in display columns (a CJK character is two
+columns wide) so that the assembler sees column positions from every medium that keeps them.
 """
 
 from __future__ import annotations
@@ -49,6 +63,9 @@ def check_grid_size(row_lengths: list[int], spent: int = 0) -> int:
     return cells
 
 
+GRID, FIELDS, X, FLOW = "grid", "fields", "x", "flow"
+
+
 @dataclass
 class RawCell:
     text: str
@@ -63,10 +80,19 @@ class RawTable:
     rows: list[list[RawCell | None]]
     page: int | None = None  # first page the table is on
     source: str = ""  # how it was found: "pdf:lines", "html", "docx", "text:tabs", "text:lines" …
+    positions: str | None = None  # GRID, FIELDS, X or FLOW (see the module doc); None: from `source`
 
     @property
     def width(self) -> int:
         return max((len(r) for r in self.rows), default=0)
+
+    @property
+    def mode(self) -> str:
+        """How cell positions relate to columns: ``positions`` when set, else ``flow`` for text
+        sources and unruled PDF tables (``…:text``: column positions are guesses), ``grid`` otherwise."""
+        if self.positions is not None:
+            return self.positions
+        return FLOW if self.source.startswith("text") or ":text" in self.source else GRID
 
 
 @dataclass

@@ -2,9 +2,13 @@
 
 * year — the year in the title "20XX年(度)…政府信息公开工作年度报告" (the report's year, not the year it
   was published in);
-* publisher — the official name as printed: the name before the year in the title (or the line
-  above the title), replaced by the signature at the end when that is the same body's fuller name
-  (景芝镇人民政府 → 安丘市景芝镇人民政府), or completed to "…人民政府" when the document prints that;
+* publisher — the most official full name the document prints for its issuing body. Candidates: the
+  name before the year in the title (or the line above the title), a 发布机构/发布单位/来源 line, and
+  the signature above the date at the end; a name taken from a sentence of prose ("根据…，现将某某局
+  2023年度…报告公布如下") is cut to the name itself. The title's body wins over other bodies; a
+  candidate naming the same body more officially replaces it (景芝镇人民政府 → 安丘市景芝镇人民政府,
+  小王庄镇 → 小王庄镇人民政府 when printed), and a bare place name is completed to "…人民政府" when the
+  document prints that;
 * published_on — "发布日期: 2021-01-27", or the date printed under the signature ("2021年1月26日").
 """
 
@@ -41,8 +45,40 @@ def _iso(y: str, m: str, d: str) -> str | None:
     return None
 
 
+_ISSUER = re.compile(r"(?:发布机构|发布单位|发文机关|发布部门|来源|信息来源)\s*[:：]\s*([\u4e00-\u9fff（）()]{2,40})")
+_OFFICIAL = (("人民政府办公室", "人民政府办公厅", "人民政府"), ("办公室", "办公厅", "委员会", "管理委员会", "局", "厅",
+                                                           "街道办事处", "办事处", "中心", "院", "署", "政府"),
+             ("镇", "乡", "街道", "区", "县", "市"))
+_PROSE_LEAD = re.compile(r"^.*?(?:现将|特将|现就|现|特|将|根据|按照|依据|关于|公布|发布|编制|印发)(?=[\u4e00-\u9fff])")
+
+
+def _issuer_line(lines: list[str]) -> str | None:
+    """The body named by a 发布机构 / 发布单位 / 来源 line (CMS page chrome)."""
+    for line in lines:
+        m = _ISSUER.search(line)
+        if m and "网" not in m.group(1):  # "来源：某某市政府网" names a website, not the issuing body
+            return m.group(1)
+    return None
+
+
+def _plausible_name(name: str) -> bool:
+    return 2 <= len(name) <= 40 and bool(re.fullmatch(r"[\u4e00-\u9fff（）()]+", name))
+
+
+def _rank(name: str) -> tuple[int, int]:
+    """How official a name is: a government or agency suffix over a bare place name, then length."""
+    for r, suffixes in enumerate(_OFFICIAL):
+        if name.endswith(suffixes):
+            return (len(_OFFICIAL) - r, len(name))
+    return (0, len(name))
+
+
 def _tidy_name(s: str) -> str:
     s = clean(s)
+    if re.search(r"[，,。；;]", s):
+        # a sentence of prose before the year: keep the name just before it
+        s = re.split(r"[，,。；;]", s)[-1]
+        s = _PROSE_LEAD.sub("", s)
     s = re.sub(r"^.*?[:：>》]\s*", "", s) if re.search(r"[:：>》]", s) else s
     s = re.sub(r"[\s\"“”《》<>#*]", "", s)
     s = re.sub(r"^(关于)?(印发|公布|发布)?", "", s)
@@ -83,7 +119,7 @@ def read_metadata(text: str) -> Metadata:
         # "…政府信息公开工作年度报告" with the year on a line of its own ("（2023年度）")
         for i, line in enumerate(head[:15]):
             if "年度报告" in line:
-                for near in head[max(0, i - 1): i + 2]:
+                for near in head[max(0, i - 1): i + 3]:
                     ym = re.search(r"(20\d{2})\s*年", near)
                     if ym:
                         md.year = int(ym.group(1))
@@ -121,9 +157,13 @@ def read_metadata(text: str) -> Metadata:
             md.published_on = _iso(*pm.groups())
 
     # ---- publisher
-    name = title_name
-    if signature and (name is None or (_same_body(name, signature) and len(signature) >= len(name))):
-        name = signature
+    others = [x for x in (_issuer_line(lines[:40] + lines[-12:]), signature) if x]
+    name = title_name if title_name and _plausible_name(title_name) else None
+    if name is None:
+        name = next((x for x in others if _plausible_name(x)), None)
+    for cand in others:
+        if name is not None and _plausible_name(cand) and _same_body(name, cand) and _rank(cand) >= _rank(name):
+            name = cand
     if name and not re.search(r"(人民政府|政府|局|委员会|办公室|办事处|中心|厅|院|署)$", name):
         compact = re.sub(r"\s+", "", text)
         for k in range(len(name) - 1):

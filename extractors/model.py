@@ -9,9 +9,13 @@ from typing import Any
 
 EXTRACTOR_VERSION = "0.2.0"
 
-# Cell statuses. `ok` has a value; the others say why `value` is null.
+# Cell statuses. `ok` has a value as printed; `recovered` has a value the printed text ran together
+# with its neighbours ("640020470"), split the only way the balancing identities allow; the others
+# say why `value` is null.
 OK, BLANK, MARKER, UNREADABLE, MISSING = "ok", "blank", "marker", "unreadable", "missing"
-STATUSES = (OK, BLANK, MARKER, UNREADABLE, MISSING)
+RECOVERED = "recovered"
+STATUSES = (OK, RECOVERED, BLANK, MARKER, UNREADABLE, MISSING)
+VALUE_STATUSES = (OK, RECOVERED)  # the statuses whose cells carry a number
 
 
 @dataclass

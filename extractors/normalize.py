@@ -159,6 +159,18 @@ def strip_controls(text: str | None) -> str | None:
     return _CONTROLS.sub("", t)
 
 
+_LAYOUT_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def strip_layout_controls(text: str) -> str:
+    """Decoded document text without terminal escape sequences and control characters, but with its
+    layout (tab, newline, carriage return, form feed) kept: what a reader parses, so that an escape
+    inside a title does not hide the name it wraps."""
+    if text.isascii() and text.isprintable():
+        return text
+    return _LAYOUT_CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
 def strip_record_controls(rec):
     """Strip control characters from every extracted string of a Record (in place; returns it)."""
     r = rec.report

@@ -51,14 +51,6 @@ TABLE_SETTINGS: dict[str, Any] = {
     "edge_min_length": 3,
     "intersection_tolerance": 3,
 }
-TEXT_TABLE_SETTINGS: dict[str, Any] = {
-    "vertical_strategy": "text",
-    "horizontal_strategy": "text",
-    "snap_tolerance": 3,
-    "join_tolerance": 3,
-    "min_words_vertical": 3,
-    "min_words_horizontal": 1,
-}
 
 
 class ExtractionFailure(Exception):
@@ -441,19 +433,35 @@ def _holds_numbers(text: str, min_lines: int = 3, min_numbers: int = 3) -> bool:
     return False
 
 
-def _text_strategy_tables(page: Any, page_no: int, chars: list[dict]) -> list[RawTable]:
-    """Fallback for unruled tables: the text strategy, kept only when it clearly holds numbers."""
+_TABLE_HINT = re.compile(r"第二十条|申请人情况|本年新收|行政复议")  # a page printing one of the report's tables
+
+# pdfplumber's layout text: one character column per X_DENSITY points, one line per Y_DENSITY points
+X_DENSITY, Y_DENSITY = 7.25, 13
+
+
+def _layout_tables(page: Any, page_no: int) -> list[RawTable]:
+    """Fallback for unruled tables (no rules, or horizontal rules only): the page's text laid out as
+    ``pdftotext -layout`` would (pdfplumber's ``layout=True``) and read like any aligned text, so
+    each number stays whole and is placed by the column it stands under. (pdfplumber's "text" table
+    strategy cuts columns at word edges: a centred "588" under a "5" became "5" + "88".) Cell boxes
+    are mapped back to points for ``gongkai debug``."""
+    from extractors.textrows import line_tables
+
     try:
-        found = page.find_tables(TEXT_TABLE_SETTINGS)
+        text = page.extract_text(layout=True, x_density=X_DENSITY, y_density=Y_DENSITY)
     except Exception:
         return []
-    out = []
-    for t in found:
-        grid = table_grid(page, t, chars, page_no)
-        numeric_rows = sum(1 for r in grid if sum(1 for c in r if c and c.origin and _is_numeric(c.text)) >= 3)
-        if numeric_rows >= 3:
-            out.append(RawTable(rows=grid, page=page_no, source="pdf:text"))
-    return out
+    x0, top = float(page.bbox[0]), float(page.bbox[1])
+    tables = line_tables(text.split("\n"), page_start=page_no, aligned=True, wide=False)
+    for t in tables:
+        t.source, t.page = f"pdf:layout:{t.mode}", page_no
+        for row in t.rows:
+            for c in row:
+                if c is not None and c.bbox is not None:
+                    a, line, b, _ = c.bbox
+                    c.bbox = (x0 + a * X_DENSITY, top + line * Y_DENSITY, x0 + b * X_DENSITY, top + (line + 1) * Y_DENSITY)
+                    c.page = page_no
+    return tables
 
 
 def page_tables(page: Any, page_no: int, chars: list[dict] | None = None, text: str | None = None) -> list[RawTable]:
@@ -470,8 +478,8 @@ def page_tables(page: Any, page_no: int, chars: list[dict] | None = None, text: 
         rt = RawTable(rows=grid, page=page_no, source="pdf:lines")
         rt.bbox = t.bbox  # type: ignore[attr-defined]
         out.append(rt)
-    if not out and (text is None or _holds_numbers(text)):
-        out.extend(_text_strategy_tables(page, page_no, chars))
+    if not out and (text is None or _holds_numbers(text) or _TABLE_HINT.search(text)):
+        out.extend(_layout_tables(page, page_no))
     return out
 
 

@@ -1,7 +1,8 @@
 """A Record as a readable table laid out like the printed form (for ``gongkai extract`` without --json).
 
 Cells that hold no number are shown distinctly: ``·`` blank, ``—`` marker, ``?`` unreadable,
-``∅`` missing (not found in the document).
+``∅`` missing (not found in the document); a number split from values printed run together (status
+``recovered``) is marked ``*`` ("12*").
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ import unicodedata
 from decimal import Decimal
 
 from extractors import vocab
-from extractors.model import BLANK, MARKER, MISSING, UNREADABLE, Cell, Record
+from extractors.model import BLANK, MARKER, MISSING, RECOVERED, UNREADABLE, Cell, Record
 
 SYMBOLS = {BLANK: "·", MARKER: "—", UNREADABLE: "?", MISSING: "∅"}
-LEGEND = "· blank   — marker (无, /, —)   ? unreadable   ∅ missing"
+RECOVERED_MARK = "*"
+LEGEND = "· blank   — marker (无, /, —)   ? unreadable   ∅ missing   * split from run-together values"
 
 _SHORT_GROUP = {vocab._WITHHELD: "（三）", vocab._UNAVAILABLE: "（四）", vocab._NOT_PROCESSED: "（五）",
                 vocab._OTHER: "（六）"}
@@ -51,8 +53,10 @@ def show(cell: Cell | None) -> str:
         return SYMBOLS.get(cell.status, "?")
     v = cell.value
     if isinstance(v, Decimal):
-        return format(v.normalize(), "f") if v == v.to_integral_value() else format(v, "f")
-    return str(v)
+        text = format(v.normalize(), "f") if v == v.to_integral_value() else format(v, "f")
+    else:
+        text = str(v)
+    return text + RECOVERED_MARK if cell.status == RECOVERED else text
 
 
 def _grid(title: str, cols: list[str], rows: list[tuple[str, list[str]]], label_w: int) -> list[str]:

@@ -121,7 +121,12 @@ def looks_like_value(text: str | None) -> bool:
         return False
     if _TOO_MANY_DIGITS.fullmatch(_strip(text)):
         return True  # a number too long to be read: in a value's place, read as that cell's `unreadable`
+    if _DIGIT_RUN.match(_strip(text)):
+        return True  # digits with separators in odd places: cells run together ("…5462,223")
     return any(parse_value(text, kind).status in (OK, MARKER) for kind in (CHANGE, AMOUNT))
+
+
+_DIGIT_RUN = re.compile(r"^[+\-]?\d[\d,]*\d$")
 
 
 def is_run_together(tokens: list[str], ncols: int) -> bool:

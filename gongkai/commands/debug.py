@@ -20,7 +20,9 @@ def command(file: str, page: int, output: str | None, resolution: int, force_ocr
 
     \b
     A page with a text layer: pdfplumber's edges (red lines), intersections (blue circles) and
-    cells (shaded), and in red at each cell's corner the text the reader took from it.
+    cells (shaded), in red at each cell's corner the text the reader took from it, and at its foot
+    the cell of the form it became (column · row code and value; green ok, orange recovered, blue
+    blank or marker, magenta unreadable).
     A scanned page or an image file (or --ocr): the straightened page, the grid found on the image
     (cells green, merged cells blue) and each cell's OCR reading with its confidence (dark red when
     sure, orange below the threshold). A short summary of the tables found is printed.

@@ -39,7 +39,8 @@ def command(files: tuple[str, ...], as_json: bool, isolated: bool, timeout: floa
 
     \b
     Without --json each document is printed as a table laid out like the printed form
-    (· blank, — marker, ? unreadable, ∅ missing), followed by its issues.
+    (· blank, — marker, ? unreadable, ∅ missing, 12* split from digits printed run together),
+    followed by its issues.
     The exit status is 1 when any document has an error (it is still printed).
 
     \b

@@ -39,7 +39,7 @@ import psycopg
 
 from extractors.errors import TRANSIENT
 from extractors.files import display_path
-from extractors.model import STATUSES, ExtractionError, Record, Source
+from extractors.model import STATUSES, VALUE_STATUSES, ExtractionError, Record, Source
 from extractors.sandbox import extract_many
 from gongkai.warehouse import locks
 
@@ -262,10 +262,10 @@ def _fill(p: _Prepared) -> _Prepared:
             seen.add(key)
             key = (_txt(c.table, 200), _txt(c.row, 200), _txt(c.column, 200))
             status, value = c.status, _number(c.value)
-            if status == "ok":
+            if status in VALUE_STATUSES:
                 if value is None:
                     shown = _txt(repr(c.value), 80)
-                    issues.append((LOADER_CELL_FIX, f"status ok without a storable number ({shown}): unreadable",
+                    issues.append((LOADER_CELL_FIX, f"status {status} without a storable number ({shown}): unreadable",
                                    *key, _int_in(c.page, 0, _INT4)))
                     status = "unreadable"
             elif status not in STATUSES:

@@ -125,11 +125,15 @@ def test_missing_section_four():
 
 
 def test_run_together_in_text():
+    """In this made-up report no column balances: the only split of "0123456" by the digit count
+    breaks R1 (not seen broken elsewhere, as every R1 needs this row), so it is not taken — unreadable.
+    Recoveries are tested on balanced reports (test_solver.py)."""
     data = report().decode().replace("\t".join(str(app_value(0, j)) for j in range(7)), "0123456")
     rec = extract(data.encode())
     cm = rec.cell_map()
     assert all(cm[("applications", "new_received", c.code)].status == "unreadable" for c in vocab.APPLICANT_COLUMNS)
-    assert any(i.code == "run_together_values" for i in rec.issues)
+    assert any(i.code == "run_together_values" and i.row == "new_received" and "no split" in i.message
+               for i in rec.issues)
 
 
 def test_markers_blanks_and_changes_in_text():
@@ -282,3 +286,34 @@ def test_proactive_tables_without_titles_or_markers_keep_their_headers():
     assert vals("administrative_coercion", c5) == [(None, "blank")] * 3
     assert vals("administrative_fees", ("items_last_year", "items_change")) == [(2, "ok"), (0, "ok")]
     assert str(cm[("proactive", "centralized_procurement", "procurement_amount")].value) == "25.1"
+
+
+def test_render_marks_recovered_cells():
+    """The printed-form view shows a value split from run-together digits with a star."""
+    from test_roundtrip import build_spec
+
+    from extractors.render import render_record
+    from gongkai.demo.fixtures.render import render as render_doc
+
+    spec = build_spec(5, "2021", False, ())
+    rec = extract(render_doc(spec, "flat", style="runtogether"), name="r.txt")
+    text = render_record(rec)
+    line = next(x for x in text.splitlines() if x.strip().startswith("一、本年新收"))
+    want = [f"{spec.cells[('applications', 'new_received', c.code)].value}*" for c in vocab.APPLICANT_COLUMNS]
+    assert line.split()[1:] == want
+    assert "* split from run-together values" in text and "recovered_by_identities" in text
+
+
+def test_format_version_from_a_fragment_of_a_table():
+    """Only one row of section 二 under its header (no block title), or only the three （六） rows: the
+    tables' own columns and rows still say 2021 against the year's 2019."""
+    head = "某某镇人民政府2020年政府信息公开工作年度报告\n二、主动公开政府信息情况\n"
+    rec = extract((head + "信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t1\t0\t1\n").encode())
+    assert rec.report.format_version == "2021"
+    assert rec.cell_map()[("proactive", "regulations", "in_force")].value == 1
+    frag = head + "三、收到和处理政府信息公开申请情况\n" + "\n".join(
+        "\t".join([r.label] + ["0"] * 7) for r in APP21 if r.code in vocab.OTHER_SUBROWS) + "\n"
+    rec = extract(frag.encode())
+    assert rec.report.format_version == "2021"
+    assert any(i.code == "format_version_mismatch" for i in rec.issues)
+    assert rec.cell_map()[("applications", "other_misc", "total")].value == 0

@@ -236,8 +236,9 @@ def test_fast_objects_equal_pdfplumbers(merged_pdf, split_pdf):
                     assert ref[kind] == fast[kind]
 
 
-def test_unruled_table_falls_back_to_the_text_strategy(tmp_path):
-    """No ruling lines at all, but rows of numbers in aligned columns: read with the text strategy."""
+def test_unruled_table_falls_back_to_the_layout_text(tmp_path):
+    """No ruling lines at all, but rows of numbers in aligned columns: the page's layout text, read
+    as aligned text (every number whole, boxes in points)."""
     path = tmp_path / "unruled.pdf"
     c = canvas.Canvas(str(path), pagesize=(W, H))
     c.setFont(FONT, 10)
@@ -255,9 +256,11 @@ def test_unruled_table_falls_back_to_the_text_strategy(tmp_path):
     c.showPage()
     c.save()
     doc = read_pdf(path)
-    assert len(doc.tables) == 1 and doc.tables[0].source == "pdf:text"
+    assert [t.source for t in doc.tables] == ["pdf:layout:x"]
     g = [[x for x in r if x] for r in grid_texts(doc.tables[0])]
     assert ["本年新收", "5", "1", "0", "6"] in g and ["总计", "7", "1", "0", "8"] in g
+    five = next(c for r in doc.tables[0].rows for c in r if c is not None and c.text == "5")
+    assert five.page == 1 and 255 < five.bbox[0] < 285  # drawn at x = 270
 
 
 def test_prose_pages_give_no_tables(tmp_path):

@@ -35,6 +35,7 @@ def test_cli_on_the_real_pdf(real_dir, tmp_path):
     res = CliRunner().invoke(main, ["debug", str(pdf), "--page", "3", "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "2 table(s)" in res.output and "16×10" in res.output and "申请人情况" in res.output
+    assert "94 printed cells became 94 cells of the form (94 ok)" in res.output
     _check_png(pdf, 3, out)
 
 
@@ -64,3 +65,19 @@ def test_corrupt_pdf_is_a_clear_error(tmp_path):
     bad.write_bytes(b"%PDF-1.4\nnot really")
     res = CliRunner().invoke(main, ["debug", str(bad), "-o", str(tmp_path / "x.png")])
     assert res.exit_code != 0 and "corrupt_pdf" in res.output
+
+
+def test_each_box_names_the_cell_it_became(tmp_path):
+    """The boxes of the page are traced to the cells of the form they became, across pages."""
+    from gongkai.demo.fixtures.render import render
+    from gongkai.demo.fixtures.spec import random_spec
+
+    spec = random_spec(random.Random(8), "2021")
+    pdf = tmp_path / "f.pdf"
+    pdf.write_bytes(render(spec, "pdf"))
+    s = render_debug(pdf, 3)  # the applications table continued after the page break
+    assert s.mapped and s.output is None
+    for m in s.mapped:
+        (cell,) = m.cells
+        assert cell.value == spec.cells[cell.key()].value and m.text == cell.raw
+    assert {m.cells[0].row for m in s.mapped} >= {"unavailable_needs_creation", "carried_forward"}

@@ -175,3 +175,15 @@ def test_bi_role_reads_marts_only(wh):
                       "has_table_privilege('gongkai_bi', 'raw.documents', 'select'), "
                       "(select rolcanlogin from pg_roles where rolname = 'gongkai_bi')").fetchone() == (
         True, False, False, False)
+
+
+def test_recovered_cells_keep_their_value(wh):
+    """A value split from run-together digits loads with its number and status 'recovered'."""
+    rec = spec_records(1, seed=9)[0]
+    c = next(c for c in rec.cells if c.table == "applications" and c.status == "ok")
+    c.status = "recovered"
+    s = load_records(wh, [(rec, None)])
+    assert s.loaded == 1
+    assert wh.execute("select status, value from raw.cells where table_code = %s and row_code = %s "
+                      "and column_code = %s", c.key()).fetchall() == [("recovered", c.value)]
+    assert not wh.execute("select code from raw.extraction_issues where code = 'loader_cell_fixed'").fetchall()

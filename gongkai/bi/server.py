@@ -95,7 +95,7 @@ class Warehouse:
 
 def ensure_login(admin_url: str, password: str) -> None:
     """Create (or update the password of) the BI login, a member of gongkai_bi and nothing more."""
-    with psycopg.connect(admin_url, autocommit=True) as conn:
+    with db.connect(admin_url, autocommit=True) as conn:
         if not conn.execute("select 1 from pg_roles where rolname = %s", (BI_ROLE,)).fetchone():
             raise BIError(f"the warehouse has no role {BI_ROLE}: run `gongkai migrate` (or `make demo`) first")
         exists = conn.execute("select 1 from pg_roles where rolname = %s", (BI_LOGIN,)).fetchone()
@@ -154,7 +154,7 @@ def columns_reader(conn: psycopg.Connection):
 
 def build_bundle(wh: Warehouse) -> tuple[bytes, list[spec.Dashboard]]:
     datasets, dashboards = spec.load()
-    with psycopg.connect(wh.libpq_url) as conn:
+    with db.connect(wh.libpq_url) as conn:
         check_read_only(conn)
         files = bundle.files(datasets, dashboards, wh.sqlalchemy_uri, columns_reader(conn))
     return bundle.zip_bytes(files), dashboards

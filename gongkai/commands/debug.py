@@ -6,6 +6,27 @@ from pathlib import Path
 
 import click
 
+# What `gongkai debug` draws, by media type (sniffed from the bytes): the one place this is decided.
+DRAWS = {"application/pdf": "PDF"}
+
+
+def not_drawable(path: Path) -> str | None:
+    """Why `path` cannot be drawn (it is not a PDF: the reason names what it is), or None."""
+    from extractors import sniff
+
+    data = path.read_bytes()
+    media = sniff.sniff(data)
+    if media in DRAWS:
+        return None
+    if not data.strip():
+        return f"{path.name} is empty: there is nothing to draw"
+    what = {
+        sniff.HTML: "an HTML page", sniff.TEXT: "plain text", sniff.DOCX: "a Word document (DOCX)",
+        sniff.DOC: "a Word 97–2003 document (DOC)", sniff.ZIP: "a zip archive"}.get(media, f"{media}")
+    kinds = " and ".join(f"{k}s" for k in DRAWS.values())
+    return (f"gongkai debug reads {kinds} only, and {path.name} is {what}: "
+            f"`gongkai extract {path}` shows the cells read from it")
+
 
 @click.command(name="debug")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
@@ -28,6 +49,9 @@ def command(file: str, page: int, output: str | None, resolution: int) -> None:
     from extractors.debug import render_debug
     from extractors.pdf import ExtractionFailure
 
+    why = not_drawable(Path(file))
+    if why:
+        raise click.ClickException(why)
     out = Path(output) if output else Path(file).with_suffix(f".p{page}.grid.png")
     try:
         summary = render_debug(file, page, out, resolution=resolution)

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sql": ("gongkai.commands.sql", "Open psql on the warehouse (bundled: nothing to install)."),
     "demo": ("gongkai.commands.demo", "Run the whole pipeline end to end on the bundled sample corpus."),
     "bi": ("gongkai.commands.bi", "Start Apache Superset on the warehouse with the project's dashboards."),
+    "airflow": ("gongkai.commands.airflow", "Airflow's web UI on the demo's runs and task logs (airflow ui)."),
 }
 
 

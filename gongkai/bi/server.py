@@ -12,9 +12,6 @@ import json
 import os
 import secrets
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -230,16 +227,7 @@ def serve(bin_dir: Path, where: Path, port: int) -> subprocess.Popen:
 
 def wait_healthy(proc: subprocess.Popen, port: int, timeout_s: float = 180.0) -> None:
     """Until Superset answers /health (or its process ends, or `timeout_s` passes)."""
-    deadline = time.monotonic() + timeout_s
-    url = f"http://{ports.LOOPBACK}:{port}/health"
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise BIError(f"Superset stopped while starting (exit {proc.returncode}): see its log")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.5)
-    raise BIError(f"Superset did not answer on {url} within {timeout_s:.0f} s: see its log")
+    try:
+        ports.wait_http(proc, f"http://{ports.LOOPBACK}:{port}/health", "Superset", timeout_s)
+    except ports.NotReady as e:
+        raise BIError(str(e)) from None

@@ -71,9 +71,4 @@ def command(port: str | None, setup_only: bool, install_only: bool) -> None:
     except KeyboardInterrupt:
         click.echo("stopping Superset …", err=True)
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except Exception:
-                proc.kill()
+        ports.stop(proc)

@@ -161,7 +161,8 @@ _MALFORMED_HINT = "expected postgresql://USER:PASSWORD@HOST:PORT/DBNAME (percent
 
 def _password_of(url: str) -> str | None:
     """The password in a URL or key=value connection string, as written (even when it does not parse)."""
-    m = re.search(r"://[^/@\s]*?:([^@]*)@", url) or re.search(r"\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", url)
+    # up to the last @: a password with an unencoded @ or / in it is still all of it
+    m = re.search(r"://[^/@\s:]*:(.*)@", url) or re.search(r"\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", url)
     return m.group(1) if m and m.group(1) else None
 
 
@@ -174,6 +175,9 @@ def masked(text: str, url: str | None = None) -> str:
     for form in sorted({secret, unquote(secret)} if secret else (), key=len, reverse=True):
         if form:
             text = text.replace(form, "***")
+    if secret:  # a piece of it that libpq took for a host or a port, quoted in its message
+        text = re.sub(r"(['\"])([^'\"]{3,})\1",
+                      lambda m: f"{m.group(1)}***{m.group(1)}" if m.group(2) in secret else m.group(0), text)
     out = redact(text) or ""
     return re.sub(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", out)
 
@@ -194,7 +198,9 @@ def unreachable(error: Exception, url: str) -> WarehouseUnreachable:
     reason = masked(" ".join(reason.split()), url)
     if "://" not in url and "=" not in url:  # nothing to tell a secret apart in: quote nothing of it
         reason = re.sub(r'"[^"]*"', '"…"', reason)
-    if isinstance(error, psycopg.ProgrammingError) or "invalid" in reason and "value" in reason:
+    if url.split("?")[0].count("@") > 1:
+        hint = "a password with @ : / in it must be percent-encoded in a URL (@ → %40, : → %3A, / → %2F)"
+    elif isinstance(error, psycopg.ProgrammingError) or "invalid" in reason and "value" in reason:
         hint = _MALFORMED_HINT
     else:
         hint = next((h for key, h in _HINTS if key in reason), "check WAREHOUSE_URL and that the server is up")

@@ -92,14 +92,15 @@ class Progress:
         elif self.clock() - self._last_plain >= self.every:
             self._plain()
 
-    def log(self, message: str) -> None:
-        """A line of its own: above the live line on a terminal, as is in a log."""
+    def log(self, message: str, out: Callable[[str], None] | None = None) -> None:
+        """A line (or block) of its own: above the live line on a terminal, as is in a log. `out` prints it
+        somewhere else than the progress (``click.echo``: stdout), the live line moved out of its way."""
         if self.tty:
             self._clear()
-            self._write(message + "\n")
+            out(message) if out else self._write(message + "\n")
             self._draw()
         else:
-            self.say(message)
+            (out or self.say)(message)
 
     def close(self) -> None:
         """The final line (once)."""

@@ -64,6 +64,13 @@ def main() -> None:
       gongkai extract *.pdf --json          # one JSON object per document (JSON Lines)
       gongkai load data/landing/            # extract + load into the warehouse
       gongkai transform && gongkai check    # dbt build, then the balancing rules
+      gongkai sql                           # psql on the warehouse
+
+    \b
+    The warehouse is WAREHOUSE_URL (a libpq URL) when set, else an embedded Postgres in ./data/pg.
+    Exit status 69: the warehouse cannot be connected to (one line says why; never the password).
+    Long work shows progress on stderr: a live bar on a terminal, a line every
+    GONGKAI_PROGRESS_EVERY seconds (default 10) elsewhere.
     """
 
 

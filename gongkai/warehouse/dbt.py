@@ -122,7 +122,7 @@ def dbt_docs(url: str | None = None, *, profiles_dir: str | Path | None = None,
     """``dbt docs generate --static`` (catalog + manifest into the target dir, and ``static_index.html``:
     the site with both inlined, one file that works opened from disk — ``index.html`` fetches the JSON
     files, which browsers refuse over file://, and stays on "loading"); True on success."""
-    args = ["docs", "generate", "--static"]
+    args = ["docs", "generate", "--static", "--quiet"]  # errors still print
     return bool(run_dbt(args, url, profiles_dir=profiles_dir, target_path=target_path).success)
 
 

@@ -89,3 +89,21 @@ def stop(proc, timeout_s: float = 20.0) -> None:
         except Exception:
             proc.kill()
             proc.wait()
+
+
+def run_until_stopped(proc, what: str, *, ready, announce, say) -> None:
+    """A server in the foreground: `ready()` (which raises if it does not come up), `announce()` where it
+    is, then wait for it to end. Ctrl-C or SIGTERM (`kill`) stop it, with a word to `say`; it is stopped
+    whatever happens."""
+    import signal
+    import sys
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `kill` runs the finally below, as Ctrl-C does
+    try:
+        ready()
+        announce()
+        proc.wait()
+    except KeyboardInterrupt:
+        say(f"stopping {what} …")
+    finally:
+        stop(proc)

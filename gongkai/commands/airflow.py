@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import sys
-
 import click
 
 
@@ -37,22 +34,18 @@ def ui(port: str | None) -> None:
         raise click.ClickException(str(e)) from None
     click.echo("starting the Airflow api-server …", err=True)
     proc, log = airflow_ui.start(chosen)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `kill` stops the server too, as Ctrl-C does
+    home = log.parent
+    summary = [
+        "gongkai airflow ui — Airflow's web UI on the demo's Airflow",
+        f"  open:      http://{ports.LOOPBACK}:{chosen}/",
+        f"  login:     {airflow_ui.USER}, password in {airflow_ui.passwords_file(home)}",
+        f"  runs:      those of `gongkai demo` (metadata DB {home / 'airflow.db'})",
+        f"  log:       {log}",
+        "Ctrl-C stops it.",
+    ]
     try:
-        airflow_ui.wait_ready(proc, chosen)
-        home = log.parent
-        click.echo("\n".join([
-            "gongkai airflow ui — Airflow's web UI on the demo's Airflow",
-            f"  open:      http://{ports.LOOPBACK}:{chosen}/",
-            f"  login:     {airflow_ui.USER}, password in {airflow_ui.passwords_file(home)}",
-            f"  runs:      those of `gongkai demo` (metadata DB {home / 'airflow.db'})",
-            f"  log:       {log}",
-            "Ctrl-C stops it.",
-        ]))
-        proc.wait()
+        ports.run_until_stopped(proc, "the Airflow api-server", ready=lambda: airflow_ui.wait_ready(proc, chosen),
+                                announce=lambda: click.echo("\n".join(summary)),
+                                say=lambda m: click.echo(m, err=True))
     except ports.NotReady as e:
         raise click.ClickException(str(e)) from None
-    except KeyboardInterrupt:
-        click.echo("stopping the Airflow api-server …", err=True)
-    finally:
-        ports.stop(proc)

@@ -6,25 +6,30 @@ from pathlib import Path
 
 import click
 
-# What `gongkai debug` draws, by media type (sniffed from the bytes): the one place this is decided.
-DRAWS = {"application/pdf": "PDF"}
+
+def drawable() -> dict[str, str]:
+    """What `gongkai debug` draws, by media type (sniffed from the bytes) — the one place this is decided:
+    PDFs, and the image types the sniffer knows when the OCR reader is there (scans, `extractors.ocr`)."""
+    from extractors import sniff
+
+    return {sniff.PDF: "PDFs", **dict.fromkeys(getattr(sniff, "IMAGES", ()), "images")}
 
 
 def not_drawable(path: Path) -> str | None:
-    """Why `path` cannot be drawn (it is not a PDF: the reason names what it is), or None."""
+    """Why `path` cannot be drawn (not a kind `gongkai debug` reads: the reason names what it is), or None."""
     from extractors import sniff
 
     data = path.read_bytes()
     media = sniff.sniff(data)
-    if media in DRAWS:
+    kinds = drawable()
+    if media in kinds:
         return None
     if not data.strip():
         return f"{path.name} is empty: there is nothing to draw"
     what = {
         sniff.HTML: "an HTML page", sniff.TEXT: "plain text", sniff.DOCX: "a Word document (DOCX)",
         sniff.DOC: "a Word 97–2003 document (DOC)", sniff.ZIP: "a zip archive"}.get(media, f"{media}")
-    kinds = " and ".join(f"{k}s" for k in DRAWS.values())
-    return (f"gongkai debug reads {kinds} only, and {path.name} is {what}: "
+    return (f"gongkai debug reads {' and '.join(dict.fromkeys(kinds.values()))} only, and {path.name} is {what}: "
             f"`gongkai extract {path}` shows the cells read from it")
 
 

@@ -70,7 +70,7 @@ def test_a_document_that_is_not_a_pdf_is_named_as_what_it_is(tmp_path):
     html = tmp_path / "report.pdf"  # the name says PDF; the bytes say HTML
     html.write_text("<html><body><table><tr><td>本年新收</td></tr></table></body></html>", encoding="utf-8")
     res = CliRunner().invoke(main, ["debug", str(html), "-o", str(tmp_path / "x.png")])
-    assert res.exit_code == 1 and "gongkai debug reads PDFs only" in res.output and "an HTML page" in res.output
+    assert res.exit_code == 1 and "gongkai debug reads PDFs" in res.output and "an HTML page" in res.output
     assert f"gongkai extract {html}" in res.output and not (tmp_path / "x.png").exists()
     empty = tmp_path / "empty.pdf"
     empty.write_bytes(b"")

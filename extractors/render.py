@@ -11,7 +11,7 @@ import unicodedata
 from decimal import Decimal
 
 from extractors import vocab
-from extractors.model import BLANK, MARKER, MISSING, RECOVERED, UNREADABLE, Cell, Record
+from extractors.model import BLANK, MARKER, MISSING, RECOVERED, UNREADABLE, Cell, Issue, Record
 
 SYMBOLS = {BLANK: "·", MARKER: "—", UNREADABLE: "?", MISSING: "∅"}
 RECOVERED_MARK = "*"
@@ -117,10 +117,28 @@ def render_record(rec: Record) -> str:
     lines.append(LEGEND)
     if rec.issues:
         lines.append(f"issues ({len(rec.issues)}):")
-        for i in rec.issues:
-            where = "/".join(x for x in (i.table, i.row, i.column) if x)
-            page = f" p.{i.page}" if i.page else ""
-            lines.append(f"  {i.code:<24} {where}{page}: {i.message}")
+        lines += [f"  {line}" for line in issue_lines(rec.issues)]
     else:
         lines.append("issues: none")
     return "\n".join(lines) + "\n"
+
+
+def issue_lines(issues: list[Issue], most: int = 3) -> list[str]:
+    """One line per issue; issues that differ only by their row (the same problem on 21 rows of a table)
+    are one line saying how many rows and naming the first `most` of them."""
+    groups: dict[tuple, list[Issue]] = {}
+    for i in issues:
+        groups.setdefault((i.code, i.table, i.column, i.page, i.message), []).append(i)
+    out = []
+    for (code, table, column, page, message), same in groups.items():
+        at = f" p.{page}" if page else ""
+        rows = [i.row for i in same]
+        if len(same) > 1 and all(rows):
+            named = ", ".join(rows[:most]) + (", …" if len(rows) > most else "")
+            where = "/".join(x for x in (table, column) if x)
+            out.append(f"{code:<24} {where}{at}, {len(rows)} rows ({named}): {message}")
+            continue
+        for i in same:
+            where = "/".join(x for x in (table, i.row, column) if x)
+            out.append(f"{code:<24} {where}{at}: {message}")
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 
 LOOPBACK = "127.0.0.1"
 log = logging.getLogger(__name__)
@@ -54,3 +55,55 @@ def choose(setting: str | None, default: int, env: str, what: str) -> int:
     log.warning("port %s is in use by another program: %s listens on %s:%s instead (%s chooses the port)",
                 default, what, LOOPBACK, port, env)
     return port
+
+
+class NotReady(RuntimeError):
+    """A server started by gongkai did not come up (its process ended, or it did not answer in time)."""
+
+
+def wait_http(proc, url: str, what: str, timeout_s: float = 180.0) -> None:
+    """Until `url` answers 200, or raise NotReady when `proc` (what serves it) ends or `timeout_s` passes."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise NotReady(f"{what} stopped while starting (exit {proc.returncode}): see its log")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    raise NotReady(f"{what} did not answer on {url} within {timeout_s:.0f} s: see its log")
+
+
+def stop(proc, timeout_s: float = 20.0) -> None:
+    """Stop a server process: SIGTERM, then SIGKILL if it has not ended within `timeout_s`."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout_s)
+        except Exception:
+            proc.kill()
+            proc.wait()
+
+
+def run_until_stopped(proc, what: str, *, ready, announce, say) -> None:
+    """A server in the foreground: `ready()` (which raises if it does not come up), `announce()` where it
+    is, then wait for it to end. Ctrl-C or SIGTERM (`kill`) stop it, with a word to `say`; it is stopped
+    whatever happens."""
+    import signal
+    import sys
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `kill` runs the finally below, as Ctrl-C does
+    try:
+        ready()
+        announce()
+        proc.wait()
+    except KeyboardInterrupt:
+        say(f"stopping {what} …")
+    finally:
+        stop(proc)

@@ -85,3 +85,19 @@ def test_a_taken_port_is_one_line_from_the_cli(cli_env):
         out = _gongkai("warehouse", "url", env=cli_env)
     assert out.returncode != 0
     assert "Error: port" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_gongkai_sql_opens_the_bundled_psql_without_runtime_dir_warnings(cli_env):
+    """psql comes with the embedded Postgres: `gongkai sql` needs nothing installed. And without
+    XDG_RUNTIME_DIR (containers, CI, cron, sudo) no platformdirs warning is printed."""
+    cli_env.pop("XDG_RUNTIME_DIR", None)
+    cli_env["GONGKAI_PG_PORT"] = "0"
+    cli_env["PATH"] = os.pathsep.join(p for p in cli_env["PATH"].split(os.pathsep)
+                                      if not (Path(p) / "psql").exists())  # no system psql to fall back on
+    out = _gongkai("sql", "-c", "select current_database() as here, 6 * 7 as answer", env=cli_env)
+    assert out.returncode == 0, out.stderr
+    assert "here" in out.stdout and "gongkai" in out.stdout and "42" in out.stdout
+    assert "XDG_RUNTIME_DIR" not in out.stderr and "Warning" not in out.stderr
+    piped = subprocess.run([str(Path(sys.executable).with_name("gongkai")), "sql", "-At"], input="select 1 + 1;\n",
+                           env=cli_env, capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0 and piped.stdout.strip() == "2", piped.stderr

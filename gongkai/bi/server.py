@@ -12,9 +12,6 @@ import json
 import os
 import secrets
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -95,9 +92,12 @@ class Warehouse:
 
 def ensure_login(admin_url: str, password: str) -> None:
     """Create (or update the password of) the BI login, a member of gongkai_bi and nothing more."""
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("select 1 from pg_roles where rolname = %s", (BI_ROLE,)).fetchone():
-            raise BIError(f"the warehouse has no role {BI_ROLE}: run `gongkai migrate` (or `make demo`) first")
+    with db.connect(admin_url, autocommit=True) as conn:
+        # roles are the server's, not the database's: another migrated database may have made gongkai_bi
+        migrated = conn.execute("select to_regclass('public.schema_migrations')").fetchone()[0] is not None
+        if not migrated or not conn.execute("select 1 from pg_roles where rolname = %s", (BI_ROLE,)).fetchone():
+            raise BIError("the warehouse is not migrated (no schema, no role "
+                          f"{BI_ROLE}): run `gongkai migrate` (or `make demo`) first")
         exists = conn.execute("select 1 from pg_roles where rolname = %s", (BI_LOGIN,)).fetchone()
         verb = "alter" if exists else "create"
         try:
@@ -154,7 +154,7 @@ def columns_reader(conn: psycopg.Connection):
 
 def build_bundle(wh: Warehouse) -> tuple[bytes, list[spec.Dashboard]]:
     datasets, dashboards = spec.load()
-    with psycopg.connect(wh.libpq_url) as conn:
+    with db.connect(wh.libpq_url) as conn:
         check_read_only(conn)
         files = bundle.files(datasets, dashboards, wh.sqlalchemy_uri, columns_reader(conn))
     return bundle.zip_bytes(files), dashboards
@@ -230,16 +230,7 @@ def serve(bin_dir: Path, where: Path, port: int) -> subprocess.Popen:
 
 def wait_healthy(proc: subprocess.Popen, port: int, timeout_s: float = 180.0) -> None:
     """Until Superset answers /health (or its process ends, or `timeout_s` passes)."""
-    deadline = time.monotonic() + timeout_s
-    url = f"http://{ports.LOOPBACK}:{port}/health"
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise BIError(f"Superset stopped while starting (exit {proc.returncode}): see its log")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.5)
-    raise BIError(f"Superset did not answer on {url} within {timeout_s:.0f} s: see its log")
+    try:
+        ports.wait_http(proc, f"http://{ports.LOOPBACK}:{port}/health", "Superset", timeout_s)
+    except ports.NotReady as e:
+        raise BIError(str(e)) from None

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import sys
-
 import click
 
 
@@ -59,21 +56,10 @@ def command(port: str | None, setup_only: bool, install_only: bool) -> None:
         click.echo("\n".join(summary))
         return
     proc = bi.serve(bin_dir, where, chosen)
-    # `kill` (SIGTERM) stops Superset too, as Ctrl-C does: the finally below runs either way
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        bi.wait_healthy(proc, chosen)
-        click.echo("\n".join([*summary, f"  open:        http://{ports.LOOPBACK}:{chosen}/dashboard/list/",
-                              "Ctrl-C stops it."]))
-        proc.wait()
+        ports.run_until_stopped(
+            proc, "Superset", ready=lambda: bi.wait_healthy(proc, chosen), say=lambda m: click.echo(m, err=True),
+            announce=lambda: click.echo("\n".join([
+                *summary, f"  open:        http://{ports.LOOPBACK}:{chosen}/dashboard/list/", "Ctrl-C stops it."])))
     except bi.BIError as e:
         raise click.ClickException(str(e)) from None
-    except KeyboardInterrupt:
-        click.echo("stopping Superset …", err=True)
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except Exception:
-                proc.kill()

@@ -34,6 +34,7 @@ def command(years: tuple[int, ...], email: bool, include_success: bool, show_pas
     import psycopg
 
     from gongkai.pipeline.warehouse import check
+    from gongkai.progress import Progress
     from gongkai.quality.recipients import alert_recipients
     from gongkai.quality.render import results_table
 
@@ -41,12 +42,18 @@ def command(years: tuple[int, ...], email: bool, include_success: bool, show_pas
     if email and not to:
         raise click.UsageError("--email needs GONGKAI_ALERT_TO (comma-separated addresses)")
 
-    def progress(msg: str) -> None:
-        click.echo(f"… {msg}", err=True)
+    bar = Progress("check", unit="steps done", rate=False)
+    steps: list[str] = []
+
+    def progress(msg: str) -> None:  # the runner names each step as it starts it
+        steps.append(msg)
+        bar.update(len(steps) - 1, note=msg)
 
     try:
-        out = check(years, docs_dir=docs_dir, build_docs=not no_docs, progress=progress, email_to=to,
-                    include_success=include_success)
+        with bar:
+            out = check(years, docs_dir=docs_dir, build_docs=not no_docs, progress=progress, email_to=to,
+                        include_success=include_success)
+            bar.update(len(steps), note="")
     except psycopg.errors.UndefinedTable as e:
         raise click.ClickException(f"the marts are missing ({e.diag.message_primary}): "
                                    "run `gongkai transform` first") from e

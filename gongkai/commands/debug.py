@@ -8,6 +8,32 @@ from pathlib import Path
 import click
 
 
+def drawable() -> dict[str, str]:
+    """What `gongkai debug` draws, by media type (sniffed from the bytes) — the one place this is decided:
+    PDFs, and the image types the sniffer knows when the OCR reader is there (scans, `extractors.ocr`)."""
+    from extractors import sniff
+
+    return {sniff.PDF: "PDFs", **dict.fromkeys(sniff.IMAGES, "images")}
+
+
+def not_drawable(path: Path) -> str | None:
+    """Why `path` cannot be drawn (not a kind `gongkai debug` reads: the reason names what it is), or None."""
+    from extractors import sniff
+
+    data = path.read_bytes()
+    media = sniff.sniff(data)
+    kinds = drawable()
+    if media in kinds:
+        return None
+    if not data.strip():
+        return f"{path.name} is empty: there is nothing to draw"
+    what = {
+        sniff.HTML: "an HTML page", sniff.TEXT: "plain text", sniff.DOCX: "a Word document (DOCX)",
+        sniff.DOC: "a Word 97–2003 document (DOC)", sniff.ZIP: "a zip archive"}.get(media, f"{media}")
+    return (f"gongkai debug reads {' and '.join(dict.fromkeys(kinds.values()))} only, and {path.name} is {what}: "
+            f"`gongkai extract {path}` shows the cells read from it")
+
+
 @click.command(name="debug")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--page", "-p", type=int, default=1, show_default=True, help="Page number (1-based).")
@@ -36,6 +62,9 @@ def command(file: str, page: int, output: str | None, resolution: int, force_ocr
     from extractors.ocr import ocr_pages
     from extractors.pdf import ExtractionFailure
 
+    why = not_drawable(Path(file))
+    if why:
+        raise click.ClickException(why)
     out = Path(output) if output else Path(file).with_suffix(f".p{page}.grid.png")
     try:
         if force_ocr or page in ocr_pages(file):

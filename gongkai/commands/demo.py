@@ -29,9 +29,12 @@ def command(data_dir: Path | None, rebuild_corpus: bool, verbose: bool, as_json:
     from dataclasses import asdict
 
     from gongkai.demo.run import run_demo
+    from gongkai.progress import Progress
 
     say = (lambda m: None) if as_json else (lambda m: click.echo(m, err=True))
-    summary = run_demo(data_dir=data_dir, rebuild_corpus=rebuild_corpus, progress=say, echo_airflow=verbose)
+    bar = None if as_json or verbose else (lambda dag_id, total: Progress(f"  {dag_id}", total, unit="tasks"))
+    summary = run_demo(data_dir=data_dir, rebuild_corpus=rebuild_corpus, progress=say, echo_airflow=verbose,
+                       task_progress=bar)
     if as_json:
         click.echo(json.dumps(asdict(summary), ensure_ascii=False, indent=1, default=str))
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -53,32 +54,40 @@ def command(files: tuple[str, ...], as_json: bool, isolated: bool, timeout: floa
     from extractors.files import display_path
     from extractors.normalize import strip_controls
     from extractors.render import render_record
+    from gongkai.progress import Progress
 
     paths = collect(files)
     if not paths:
         raise click.ClickException("no report documents found")
     total = len(paths)
-    show_progress = total > 3
+    bar = Progress("extract", total, unit="documents") if total > 3 else None
     failed = 0
 
     def emit(rec, i: int) -> None:
         nonlocal failed
         rec.source.path = strip_controls(display_path(rec.source.path))  # printable whatever the file name
+        text = rec.to_json() if as_json else render_record(rec)
+        if bar is None:
+            click.echo(text)
+        else:
+            bar.log(text, out=click.echo)
         if rec.error is not None:
             failed += 1
-        click.echo(rec.to_json() if as_json else render_record(rec))
-        if show_progress:
-            status = rec.error.code if rec.error else f"{sum(c.status == 'ok' for c in rec.cells)} of {len(rec.cells)} cells read"
-            click.echo(f"[{i}/{total}] {rec.source.path}: {status}", err=True)
+            if bar:
+                bar.log(f"{rec.source.path}: {rec.error.code}")
+        if bar:
+            bar.update(i, note=f"{Path(rec.source.path).name}: "
+                               f"{sum(c.status == 'ok' for c in rec.cells)} of {len(rec.cells)} cells read")
 
-    if isolated:
-        from extractors.sandbox import extract_many
+    with bar or nullcontext():
+        if isolated:
+            from extractors.sandbox import extract_many
 
-        for i, rec in enumerate(extract_many(paths, workers=workers, timeout_s=timeout, memory_mb=memory_mb), 1):
-            emit(rec, i)
-    else:
-        for i, p in enumerate(paths, 1):
-            emit(extract(p), i)
-    if show_progress or failed:
+            for i, rec in enumerate(extract_many(paths, workers=workers, timeout_s=timeout, memory_mb=memory_mb), 1):
+                emit(rec, i)
+        else:
+            for i, p in enumerate(paths, 1):
+                emit(extract(p), i)
+    if bar or failed:
         click.echo(f"{total} documents, {failed} with errors", err=True)
     sys.exit(1 if failed else 0)

@@ -40,6 +40,9 @@ def command(registry_path, base_url, years, publishers, landing, use_db, workers
     (a re-run fetches nothing new) and a size limit. Every fetch, failed ones included, is logged in
     the landing store (_fetch_log/…jsonl) and, with --db, in ops.fetch_log.
 
+    Exits 1 when nothing could be fetched (every download failed), or with --fail-on-error when any
+    did; 69 when the warehouse (--db) cannot be reached.
+
     \b
     Examples:
       gongkai fetch --year 2023
@@ -49,10 +52,14 @@ def command(registry_path, base_url, years, publishers, landing, use_db, workers
     from gongkai.fetch import RegistryError
     from gongkai.fetch.netguard import redact
     from gongkai.pipeline.ingest import UnknownPublishers, fetch_reports
+    from gongkai.progress import Progress
+
+    bar = Progress("fetch", unit="reports")
 
     def progress(done: int, total: int, r) -> None:
-        extra = f" ({r.error_code}: {r.error})" if r.error_code else ""
-        click.echo(f"[{done}/{total}] {r.status:<9} {r.url}{extra}", err=True)
+        if r.error_code:  # a failure is a line of its own; the rest is the bar
+            bar.log(f"failed  {r.url} ({r.error_code}: {r.error})")
+        bar.update(done, total=total, note=f"{r.status} {r.url.rsplit('/', 1)[-1]}")
 
     try:
         run = fetch_reports(years, publishers=publishers, registry_path=registry_path, base_url=base_url,
@@ -63,6 +70,8 @@ def command(registry_path, base_url, years, publishers, landing, use_db, workers
                             max_bytes=int(max_mb * 1024 * 1024))
     except (RegistryError, FileNotFoundError, UnknownPublishers) as e:
         raise click.ClickException(str(e)) from None
+    if run.results:
+        bar.close()
     if dry_run:
         for t in run.targets:
             click.echo(f"{t.year}\t{t.publisher}\t{redact(t.url)}")
@@ -73,5 +82,8 @@ def command(registry_path, base_url, years, publishers, landing, use_db, workers
     s = run.counts()
     click.echo(f"fetched {s['fetched']}, unchanged {s['unchanged']}, failed {s['failed']} "
                f"(landing store: {run.landing_url}; run {run.run_id})", err=as_json)
+    if run.results and not s["fetched"] and not s["unchanged"]:
+        click.echo(f"Error: nothing could be fetched: all {s['failed']} downloads failed", err=True)
+        sys.exit(1)
     if fail_on_error and s["failed"]:
         sys.exit(1)

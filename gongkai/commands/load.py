@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -53,34 +52,31 @@ def command(paths: tuple[Path, ...], records_file: tuple[Path, ...], url: str | 
     if reasons and not retry:
         raise click.UsageError("--reason goes with --retry quarantined")
     import json
-    import time
 
     from gongkai.pipeline.ingest import load_files
+    from gongkai.progress import Progress
     from gongkai.warehouse.load import DocumentMeta, LoadSummary, collect
 
-    tty = sys.stderr.isatty()
-    if paths:
+    total = None
+    if paths and not records_file and not retry:
         col = collect(paths)
         total = len(col.files) + len(col.refused)
-    else:
-        total = None
-    t0 = time.monotonic()
+    bar = Progress("load", total, unit="documents")
+    parts: dict[int, LoadSummary] = {}  # one summary per file/folder group, records file, retry
 
     def progress(s: LoadSummary) -> None:
-        if tty:
-            of = f"/{total}" if total else ""
-            click.echo(f"\r  {s.documents_seen}{of} documents, {s.cells_loaded} cells "
-                       f"({time.monotonic() - t0:.0f}s)", nl=False, err=True)
+        parts[id(s)] = s
+        cells = sum(p.cells_loaded for p in parts.values())
+        bar.update(sum(p.documents_read for p in parts.values()), note=f"{cells} cells loaded")
 
-    summary, retried = load_files(
-        paths, records_file, url=url, workers=workers, timeout_s=timeout_s, batch_size=batch_size,
-        progress=progress, retry_reasons=reasons if retry else None,
-        meta=DocumentMeta(registered_publisher=registered_publisher, registered_year=registered_year))
+    with bar:
+        summary, retried = load_files(
+            paths, records_file, url=url, workers=workers, timeout_s=timeout_s, batch_size=batch_size,
+            progress=progress, retry_reasons=reasons if retry else None,
+            meta=DocumentMeta(registered_publisher=registered_publisher, registered_year=registered_year))
     if retried is not None:
         click.echo(f"retried {retried.candidates - len(retried.missing)} of {retried.candidates} quarantined "
                    "documents" + (f"; {len(retried.missing)} no longer found" if retried.missing else ""), err=True)
-    if tty:
-        click.echo("", err=True)
     if as_json:
         click.echo(json.dumps(summary.as_dict()))
     else:

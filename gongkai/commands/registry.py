@@ -25,18 +25,24 @@ def command() -> None:
               help="Replaces {base_url} in the registry's URLs.")
 @click.option("--urls", is_flag=True, help="Also print every report URL and index page.")
 def list_(path: str | None, base_url: str | None, urls: bool) -> None:
-    """List the registered publishers: name, level, parent region, what is known of their reports."""
+    """List the registered publishers as a table: name, level, parent region, division code, the years
+    with a report URL or index page (+index: an index page is searched for every year)."""
     from gongkai.fetch.registry import RegistryError, load_registry
+    from gongkai.termtable import table
 
     try:
         pubs = load_registry(path, base_url=base_url or "{base_url}")
     except (RegistryError, FileNotFoundError) as e:
         raise click.ClickException(str(e)) from None
+    rows = []
     for p in pubs:
-        years = sorted(set(p.reports) | set(p.index_pages))
-        found = ", ".join(str(y) for y in years) or "-"
-        extra = " +index" if p.index_url else ""
-        click.echo(f"{p.name}\t{p.level}\t{p.parent_region or '-'}\t{p.admin_code or '-'}\tyears: {found}{extra}")
+        years = ", ".join(str(y) for y in sorted(set(p.reports) | set(p.index_pages))) or "-"
+        rows.append([p.name, p.level, p.parent_region or "-", p.admin_code or "-",
+                     years + (" +index" if p.index_url else "")])
+    lines = table(["publisher", "level", "parent region", "code", "years"], rows).splitlines()
+    click.echo("\n".join(lines[:2]))
+    for p, line in zip(pubs, lines[2:], strict=True):
+        click.echo(line)
         if urls:
             for y, us in sorted(p.reports.items()):
                 for u in us:

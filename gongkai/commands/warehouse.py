@@ -13,7 +13,7 @@ def command() -> None:
 
     \b
     Examples:
-      psql "$(gongkai warehouse url)" -c 'select * from marts.rpt_report_overview'
+      gongkai sql -c 'select * from marts.rpt_report_overview'   # the bundled psql on it
       gongkai warehouse url --jdbc   # for DBeaver, DataGrip, any JDBC tool
       gongkai warehouse stop         # the embedded server keeps running between commands until stopped
     """

@@ -18,8 +18,8 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -161,6 +161,7 @@ class DagTestResult:
     seconds: float
     log_path: Path
     state: str | None
+    task_logs: list[Path] = field(default_factory=list)  # one per task attempt, where the UI reads them
 
     @property
     def ok(self) -> bool:
@@ -178,6 +179,92 @@ def _final_state(text: str) -> str | None:
     return state
 
 
+_START = re.compile(r"\[DAG TEST\] starting task_id=(\S+) map_index=(-?\d+)")
+_RUNNING = re.compile(r"\[DAG TEST\] running task <TaskInstance: [^ ]+ (\S+) ")
+_END = re.compile(r"\[DAG TEST\] end task task_id=(\S+) map_index=(-?\d+)")
+_STRUCTLOG = re.compile(r"^(\d{4}-\d\d-\d\dT\S+Z) \[(\w+)\s*\] (.*)$")
+
+
+def log_record(line: str) -> str:
+    """A line of `dags test` output as a task-log record (JSON, as Airflow's own task logs are): the UI
+    shows its time and level in their columns instead of as text."""
+    text = line.rstrip("\n")
+    m = _STRUCTLOG.match(text)
+    rec = {"timestamp": m.group(1), "level": m.group(2), "event": m.group(3)} if m else {"event": text}
+    return json.dumps(rec, ensure_ascii=False) + "\n"
+
+
+def task_log_folder(env: Mapping[str, str]) -> Path:
+    """Where Airflow keeps task logs (``[logging] base_log_folder``) for this environment."""
+    return Path(env.get("AIRFLOW__LOGGING__BASE_LOG_FOLDER") or Path(env["AIRFLOW_HOME"]) / "logs")
+
+
+class TaskLogs:
+    """Splits the output of `airflow dags test` into one log file per task attempt, where the api-server
+    (`gongkai airflow ui`) reads task logs: `dags test` runs every task in its own process and prints
+    their logs, it writes no task log file. The path is Airflow's default ``log_filename_template``
+    (``dag_id=…/run_id=…/task_id=…/[map_index=…/]attempt=N.log`` under ``base_log_folder``).
+
+    Feed it every line (:meth:`feed`); :attr:`finished` counts the task attempts that ended and
+    :attr:`current` names the one running."""
+
+    def __init__(self, dag_id: str, folder: Path) -> None:
+        self.dag_id, self.folder = dag_id, folder
+        self.run_id: str | None = None
+        self.finished = 0
+        self.current = ""
+        self.written: list[Path] = []
+        self._attempts: dict[tuple[str, int], int] = {}
+        self._task: tuple[str, int] | None = None
+        self._pending: list[str] = []
+        self._file = None
+
+    def path(self, task_id: str, map_index: int, attempt: int) -> Path:
+        mapped = f"map_index={map_index}/" if map_index >= 0 else ""
+        return self.folder / f"dag_id={self.dag_id}/run_id={self.run_id}/task_id={task_id}/{mapped}attempt={attempt}.log"
+
+    def feed(self, line: str) -> None:
+        if m := _START.search(line):
+            self._task = (m.group(1), int(m.group(2)))
+            self._attempts[self._task] = self._attempts.get(self._task, 0) + 1
+            self.current = m.group(1) + (f"[{m.group(2)}]" if int(m.group(2)) >= 0 else "")
+            self._pending = [line]
+            return
+        if self._task is None:
+            return
+        if self._file is None and (m := _RUNNING.search(line)):
+            self.run_id = self.run_id or m.group(1)
+            target = self.path(*self._task, self._attempts[self._task])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(target, "w", encoding="utf-8")  # noqa: SIM115 (closed at the task's end)
+            self.written.append(target)
+            self._file.writelines(map(log_record, self._pending))
+            self._pending = []
+        if self._file is not None:
+            self._file.write(log_record(line))
+        else:
+            self._pending.append(line)
+        if _END.search(line):
+            self.finished += 1
+            self.close()
+            self._task = None
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def tasks_in_log(log_path: Path) -> int | None:
+    """How many task attempts ended in a previous `airflow dags test` log (None without one): the
+    expected total of the next run, for its progress bar."""
+    try:
+        text = log_path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return len(_END.findall(text)) or None
+
+
 def run_dag_test(
     dag_id: str,
     env: Mapping[str, str],
@@ -187,9 +274,12 @@ def run_dag_test(
     log_dir: Path | None = None,
     timeout_s: float = 1800,
     echo: bool = False,
+    on_task: Callable[[int, str], None] | None = None,
 ) -> DagTestResult:
-    """`airflow dags test <dag_id> [<date>] [--conf JSON]` in a subprocess; its output goes to a log file.
-    Returns the exit code and, when the output says so, the run's final state."""
+    """`airflow dags test <dag_id> [<date>] [--conf JSON]` in a subprocess; its output goes to a log file,
+    and each task's part of it to that task's log (:class:`TaskLogs`: what the Airflow UI shows).
+    `on_task(finished, running)` is called as tasks start and end. Returns the exit code and, when the
+    output says so, the run's final state."""
     log_dir = log_dir or Path(env["AIRFLOW_HOME"]) / "dags-test-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{dag_id}.log"
@@ -198,6 +288,7 @@ def run_dag_test(
         cmd.append(logical_date)
     if conf:
         cmd += ["--conf", json.dumps(dict(conf))]
+    tasks = TaskLogs(dag_id, task_log_folder(env))
     t0 = time.perf_counter()
     with open(log_path, "w", encoding="utf-8") as log:
         proc = subprocess.Popen(cmd, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -205,6 +296,10 @@ def run_dag_test(
         try:
             for line in proc.stdout:
                 log.write(line)
+                before = (tasks.finished, tasks.current)
+                tasks.feed(line)
+                if on_task and (tasks.finished, tasks.current) != before:
+                    on_task(tasks.finished, tasks.current)
                 if echo:
                     sys.stderr.write(line)
             rc = proc.wait(timeout=timeout_s)
@@ -212,5 +307,7 @@ def run_dag_test(
             proc.kill()
             proc.wait()
             raise
+        finally:
+            tasks.close()
     text = log_path.read_text(encoding="utf-8", errors="replace")
-    return DagTestResult(dag_id, rc, time.perf_counter() - t0, log_path, _final_state(text))
+    return DagTestResult(dag_id, rc, time.perf_counter() - t0, log_path, _final_state(text), tasks.written)

@@ -19,6 +19,7 @@ import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,9 @@ from gongkai.demo.localservers import SmtpSink
 from gongkai.demo.website import corpus_years, ensure_corpus, sample_server
 from gongkai.fetch.registry import DEMO_REGISTRY
 from gongkai.pipeline.warehouse import migrate_step
+from gongkai.progress import Progress
 from gongkai.warehouse import db
-from gongkai.warehouse.dbt import MANIFEST_ENV, dbt_docs, dbt_parse
+from gongkai.warehouse.dbt import MANIFEST_ENV, dbt_parse, docs_site
 
 DAG_IDS = ("el_annual_reports", "t_warehouse")
 
@@ -40,9 +42,13 @@ def _say(progress: Callable[[str], None] | None, msg: str) -> None:
 
 @dataclass
 class DemoSummary:
+    """What a demo run did (`fetch`, `fetch_failures`, `loaded`: this run only) and what the warehouse
+    holds afterwards (`documents`, `cells`, `marts`, the latest check run's `rules`)."""
+
     seconds: float = 0.0
     dag_runs: dict[str, dict[str, Any]] = field(default_factory=dict)
     fetch: dict[str, int] = field(default_factory=dict)
+    loaded: dict[str, int] = field(default_factory=dict)
     documents: dict[str, int] = field(default_factory=dict)
     cells: int | None = None
     marts: dict[str, int | None] = field(default_factory=dict)
@@ -60,17 +66,18 @@ class DemoSummary:
         return bool(self.dag_runs) and all(r.get("ok") for r in self.dag_runs.values())
 
     def render(self) -> str:
-        f, d = self.fetch, self.documents
+        f, d, n = self.fetch, self.documents, self.loaded
         runs = ", ".join(f"{k} {'success' if v.get('ok') else 'FAILED'} ({v.get('seconds', 0):.0f} s)"
                          for k, v in self.dag_runs.items())
         lines = [
             "gongkai demo — summary",
             f"  DAG runs:      {runs}",
-            f"  fetched:       {f.get('fetched', 0)} fetched, {f.get('unchanged', 0)} unchanged, "
+            f"  this run:      fetched {f.get('fetched', 0)} new, {f.get('unchanged', 0)} unchanged, "
             f"{f.get('failed', 0)} failed" + (f" ({'; '.join(self.fetch_failures[:3])})" if self.fetch_failures else ""),
-            f"  documents:     {d.get('loaded', 0)} loaded ({d.get('current', 0)} current), "
-            f"{d.get('quarantined', 0)} quarantined",
-            f"  cells:         {self.cells if self.cells is not None else 'n/a'}",
+            f"                 loaded {n.get('new', 0)} new, {n.get('replaced', 0)} replaced, "
+            f"{n.get('quarantined', 0)} quarantined ({n.get('cells', 0)} cells)",
+            f"  in warehouse:  {d.get('loaded', 0)} documents loaded ({d.get('current', 0)} current), "
+            f"{d.get('quarantined', 0)} quarantined, {self.cells if self.cells is not None else 'n/a'} cells",
             "  marts:         " + (", ".join(f"{k} {v}" for k, v in self.marts.items()) or "n/a"),
             f"  rule results:  {self.rules.get('pass', 0)} pass, {self.rules.get('fail', 0)} fail, "
             f"{self.rules.get('uncertain', 0)} uncertain",
@@ -79,10 +86,10 @@ class DemoSummary:
             lines.append("  critical:      " + "; ".join(self.critical[:5]) + (" …" if len(self.critical) > 5 else ""))
         lines += [
             "  e-mail:        " + (", ".join(self.emails) or "none sent"),
-            f"  dbt docs:      {self.dbt_docs or 'n/a'}",
+            f"  dbt docs:      {self.dbt_docs + ' (one file: open it in a browser, works offline)' if self.dbt_docs else 'n/a'}",
             f"  GX Data Docs:  {self.gx_docs or 'n/a'}",
             f"  warehouse:     {self.warehouse or 'n/a'}",
-            f"  Airflow logs:  {self.logs or 'n/a'}",
+            f"  Airflow logs:  {self.logs or 'n/a'} (and per task in the UI: `gongkai airflow ui`)",
             f"  wall time:     {self.seconds:.0f} s",
         ]
         return "\n".join(lines)
@@ -97,14 +104,40 @@ def _q(conn, sql: str, params=()) -> list[tuple]:
         return []
 
 
-def read_summary(url: str, summary: DemoSummary) -> DemoSummary:
-    """Fill `summary` from the warehouse: fetch log, documents, cells, marts, the latest rule results."""
+@dataclass(frozen=True)
+class Since:
+    """When a demo run began, by this machine's clock (the fetch log's times are the fetcher's) and by the
+    warehouse's (the loader stamps documents with the server's now())."""
+
+    local: datetime
+    server: datetime
+
+    @classmethod
+    def now(cls, url: str) -> Since:
+        with db.connect(url, autocommit=True) as conn:
+            server = conn.execute("select now()").fetchone()[0]
+        return cls(datetime.now(UTC), server)
+
+
+def read_summary(url: str, summary: DemoSummary, since: Since | None = None) -> DemoSummary:
+    """Fill `summary` from the warehouse: what was fetched and loaded since `since` (the start of this
+    run; everything when None), the documents, cells and marts it holds, the latest rule results."""
+    local = since.local if since else datetime.min.replace(tzinfo=UTC)
+    server = since.server if since else datetime.min.replace(tzinfo=UTC)
     with db.connect(url, autocommit=True) as conn:
-        summary.fetch = {s: n for s, n in _q(conn, "select status, count(*) from ops.fetch_log "
-                                                   "where coalesce(kind, 'report') <> 'index' group by 1")} or \
-            {s: n for s, n in _q(conn, "select status, count(*) from ops.fetch_log group by 1")}
+        summary.fetch = {s: n for s, n in _q(conn, "select status, count(*) from ops.fetch_log where "
+                                                   "coalesce(kind, 'report') <> 'index' and started_at >= %s "
+                                                   "group by 1", (local,))}
         summary.fetch_failures = [f"{u.rsplit('/', 1)[-1]}: {c or 'error'}" for u, c in _q(
-            conn, "select distinct url, error_code from ops.fetch_log where status = 'failed' order by 1")]
+            conn, "select distinct url, error_code from ops.fetch_log where status = 'failed' and started_at >= %s "
+                  "order by 1", (local,))]
+        now = _q(conn, """select count(*) filter (where status = 'loaded' and first_loaded_at >= %(t)s),
+                                 count(*) filter (where status = 'loaded' and first_loaded_at < %(t)s),
+                                 count(*) filter (where status = 'quarantined'),
+                                 coalesce(sum(cell_count) filter (where status = 'loaded'), 0)
+                            from raw.documents where loaded_at >= %(t)s""", {"t": server})
+        if now:
+            summary.loaded = dict(zip(("new", "replaced", "quarantined", "cells"), map(int, now[0]), strict=True))
         docs = dict(_q(conn, "select status, count(*) from raw.documents group by 1"))
         cur = _q(conn, "select count(*) from raw.documents where is_current and status = 'loaded'")
         summary.documents = {"loaded": docs.get("loaded", 0), "quarantined": docs.get("quarantined", 0),
@@ -127,14 +160,27 @@ def read_summary(url: str, summary: DemoSummary) -> DemoSummary:
 
 
 def build_dbt_docs(url: str, target: Path) -> str | None:
-    """`dbt docs generate` into `target` (index.html + catalog); its index.html path, or None on failure."""
+    """The dbt docs into `target`: the single-file site's path (it opens from disk), or None on failure."""
     try:
-        ok = dbt_docs(url, target_path=target, profiles_dir=target.parent / "dbt")
+        page = docs_site(url, target)
     except Exception as e:  # the docs are a convenience: never fail the demo for them
         print(f"dbt docs generate failed: {e}")
         return None
-    index = target / "index.html"
-    return str(index) if ok and index.exists() else None
+    return str(page) if page else None
+
+
+def _dag_test(dag_id: str, env: dict[str, str], conf: dict, echo: bool,
+              task_progress: Callable[[str, int | None], Progress] | None) -> af.DagTestResult:
+    """One `airflow dags test`, with a progress display whose total is the task count of the previous run
+    of that DAG (its log), when there was one."""
+    if task_progress is None:
+        return af.run_dag_test(dag_id, env, conf=conf, echo=echo)
+    expected = af.tasks_in_log(Path(env["AIRFLOW_HOME"]) / "dags-test-logs" / f"{dag_id}.log")
+    with task_progress(dag_id, expected) as bar:
+        def on_task(finished: int, running: str) -> None:
+            bar.update(finished, total=max(finished, bar.total) if bar.total else None, note=running)
+
+        return af.run_dag_test(dag_id, env, conf=conf, echo=echo, on_task=on_task)
 
 
 def run_demo(
@@ -145,10 +191,12 @@ def run_demo(
     echo_airflow: bool = False,
     dags: Sequence[str] = DAG_IDS,
     airflow_db_cache: Path | None = None,
+    task_progress: Callable[[str, int | None], Progress] | None = None,
 ) -> DemoSummary:
     """Run the demo; returns its summary (``.ok`` tells whether every DAG run succeeded). `dags` names the
     DAGs to run, in order (default both); `airflow_db_cache` is a folder where a migrated Airflow metadata
-    DB is kept for the next fresh data folder."""
+    DB is kept for the next fresh data folder. `task_progress(dag_id, expected_tasks)` makes the progress
+    display of a DAG run (fed its finished task count and running task)."""
     t0 = time.perf_counter()
     data = Path(data_dir).resolve() if data_dir else db.data_dir()
     os.environ["GONGKAI_DATA_DIR"] = str(data)
@@ -159,6 +207,7 @@ def run_demo(
     _say(progress, "starting the warehouse (embedded Postgres unless WAREHOUSE_URL is set) …")
     url = db.warehouse_url()
     migrate_step(url)
+    since = Since.now(url)
     summary.warehouse = ("WAREHOUSE_URL" if not db.is_embedded() else
                          f"embedded Postgres, data in {data / 'pg'} (still running: `gongkai warehouse url` to query it, `gongkai warehouse stop` to stop it)")
 
@@ -194,7 +243,7 @@ def run_demo(
         for dag_id in dags:
             conf = conf_of[dag_id]
             _say(progress, f"airflow dags test {dag_id} {json.dumps(conf, ensure_ascii=False)} …")
-            res = af.run_dag_test(dag_id, env, conf=conf, echo=echo_airflow)
+            res = _dag_test(dag_id, env, conf, echo_airflow, task_progress)
             summary.dag_runs[dag_id] = {"ok": res.ok, "seconds": res.seconds, "log": str(res.log_path),
                                         "state": res.state, "returncode": res.returncode}
             _say(progress, f"  {dag_id}: {'success' if res.ok else 'FAILED'} in {res.seconds:.0f} s "
@@ -206,7 +255,7 @@ def run_demo(
     if summary.ok and "t_warehouse" in dags:
         _say(progress, "dbt docs generate …")
         summary.dbt_docs = build_dbt_docs(url, data / "dbt_docs")
-    read_summary(url, summary)
+    read_summary(url, summary, since)
     gx = data / "gx_docs"
     if not summary.gx_docs and gx.exists():
         summary.gx_docs = str(next(iter(sorted(gx.rglob("index.html"))), gx))

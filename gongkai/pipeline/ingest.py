@@ -8,6 +8,7 @@ already in the warehouse, and the loader itself never duplicates a document.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -29,6 +30,7 @@ from gongkai.fetch import (
 from gongkai.fetch import summarize as fetch_counts
 from gongkai.pipeline import default_years
 from gongkai.pipeline.batching import plan_batches
+from gongkai.progress import Progress
 from gongkai.warehouse.load import (
     DocumentMeta,
     LoadSummary,
@@ -42,6 +44,8 @@ from gongkai.warehouse.load import (
 )
 from gongkai.warehouse.migrate import migrated
 
+log = logging.getLogger(__name__)
+
 FETCH_BATCH_SIZE = 25
 MAX_BATCHES = 256
 
@@ -49,6 +53,11 @@ MAX_BATCHES = 256
 def _say(say: Callable[[str], None] | None, msg: str) -> None:
     if say:
         say(msg)
+
+
+def _task_progress(label: str, total: int, unit: str) -> Progress:
+    """Progress of a DAG task's batch, as plain lines in its log (every GONGKAI_PROGRESS_EVERY seconds)."""
+    return Progress(label, total, unit=unit, tty=False, say=log.info)
 
 
 # ---------------------------------------------------------------- registry
@@ -147,8 +156,9 @@ def fetch_step(
     """Fetch one batch of targets into the landing store (conditional GET; each fetch recorded in
     ``ops.fetch_log``). One dict per target: status fetched | unchanged | failed, landing path, sha256."""
     targets = [target_from_dict(d) for d in batch]
-    with migrated(url) as conn:
-        results = fetch_targets(targets, store=landing_url, conn=conn, **settings)
+    with migrated(url) as conn, _task_progress("fetch", len(targets), "reports") as bar:
+        results = fetch_targets(targets, store=landing_url, conn=conn, **settings,
+                                progress=lambda done, _total, r: bar.update(done, note=f"{r.status} {r.url}"))
     return [result_to_dict(r) for r in results]
 
 
@@ -267,8 +277,11 @@ def extract_load_step(
                         registered_publisher=d.get("publisher"),
                         registered_year=d.get("year"),
                     )
-                result = load_paths(conn, paths, workers=workers, timeout_s=timeout_s,
-                                    meta_for=lambda p: meta.get(str(p)))
+                with _task_progress("extract + load", len(paths), "documents") as bar:
+                    result = load_paths(conn, paths, workers=workers, timeout_s=timeout_s,
+                                        meta_for=lambda p: meta.get(str(p)),
+                                        progress=lambda s: bar.update(s.documents_read,
+                                                                      note=f"{s.cells_loaded} cells loaded"))
             summary.update({k: v for k, v in asdict(result).items() if k != "document_ids"})
     summary["skipped_known"] = len(candidates) - len(docs)
     return summary

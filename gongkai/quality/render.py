@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from gongkai.quality.model import FAIL, PASS, UNCERTAIN, CheckRun, RuleResult
-
-
-def width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def pad(s: str, w: int) -> str:
-    return s + " " * max(0, w - width(s))
-
-
-def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    rows = [list(map(str, r)) for r in rows]
-    widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(header)]
-    line = lambda cells: "  ".join(pad(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
-    out = [line(header), line(["-" * w for w in widths])]
-    out += [line(r) for r in rows]
-    return "\n".join(out)
+from gongkai.termtable import table
 
 
 def num(x: float | None) -> str:
@@ -39,6 +22,37 @@ def report_groups(results: Iterable[RuleResult]) -> dict[tuple, list[RuleResult]
     return dict(sorted(groups.items()))
 
 
+NOTE_WIDTH = 70
+
+
+def _note(message: str | None) -> str:
+    m = message or ""
+    return m if len(m) <= NOTE_WIDTH else m[:NOTE_WIDTH - 1] + "…"
+
+
+def _scopes(scopes: list[str], most: int = 2) -> str:
+    """``(7) granted, partially_granted, …``: how many, and the first `most` of them."""
+    return f"({len(scopes)}) " + ", ".join(scopes[:most]) + (", …" if len(scopes) > most else "")
+
+
+def result_rows(results: list[RuleResult]) -> list[list[str]]:
+    """Table rows for one report's results, in the order given: a FAIL has a row of its own (its figures
+    are its own); the other results of one rule with one status and one note — the UNCERTAIN rows of a
+    report with a blank section, typically — share one row naming their columns."""
+    groups: dict[tuple, list[RuleResult]] = {}
+    for r in results:
+        key = (r.rule, r.status, r.message, id(r)) if r.status == FAIL else (r.rule, r.status, r.message)
+        groups.setdefault(key, []).append(r)
+    rows = []
+    for rs in groups.values():
+        r = rs[0]
+        left = r.left_value if len({x.left_value for x in rs}) == 1 else None
+        right = r.right_value if len({x.right_value for x in rs}) == 1 else None
+        scope = r.rule_scope if len(rs) == 1 else _scopes([x.rule_scope for x in rs])
+        rows.append([r.rule, scope, r.status, r.severity, num(left), num(right), _note(r.message)])
+    return rows
+
+
 def results_table(run: CheckRun, *, show_pass: bool = False) -> str:
     """Per report: a summary line, then its rule results (non-PASS only unless `show_pass`)."""
     blocks = []
@@ -50,9 +64,7 @@ def results_table(run: CheckRun, *, show_pass: bool = False) -> str:
         order = {FAIL: 0, UNCERTAIN: 1, PASS: 2}
         shown.sort(key=lambda r: (order[r.status], r.rule, r.rule_scope))
         if shown:
-            body = table(["rule", "column", "status", "severity", "left", "right", "note"],
-                         [[r.rule, r.rule_scope, r.status, r.severity, num(r.left_value), num(r.right_value),
-                           (r.message or "")[:70]] for r in shown])
+            body = table(["rule", "column", "status", "severity", "left", "right", "note"], result_rows(shown))
             blocks.append(head + "\n" + "\n".join("  " + ln for ln in body.splitlines()))
         else:
             blocks.append(head)

@@ -114,10 +114,25 @@ def dbt_build(url: str | None = None, select: str | Sequence[str] | None = None,
         return bool(run_dbt(args, url, profiles_dir=profiles_dir, target_path=target_path).success)
 
 
+STATIC_DOCS = "static_index.html"
+
+
 def dbt_docs(url: str | None = None, *, profiles_dir: str | Path | None = None,
              target_path: str | Path | None = None) -> bool:
-    """``dbt docs generate`` (catalog + manifest into the target dir); True on success."""
-    return bool(run_dbt(["docs", "generate"], url, profiles_dir=profiles_dir, target_path=target_path).success)
+    """``dbt docs generate --static`` (catalog + manifest into the target dir, and ``static_index.html``:
+    the site with both inlined, one file that works opened from disk — ``index.html`` fetches the JSON
+    files, which browsers refuse over file://, and stays on "loading"); True on success."""
+    args = ["docs", "generate", "--static", "--quiet"]  # errors still print
+    return bool(run_dbt(args, url, profiles_dir=profiles_dir, target_path=target_path).success)
+
+
+def docs_site(url: str | None = None, target: str | Path | None = None) -> Path | None:
+    """Generate the dbt docs into `target` (default ``$GONGKAI_DATA_DIR/dbt_docs``); the single-file site's
+    path, or None when dbt failed."""
+    target = Path(target).resolve() if target else db.data_dir() / "dbt_docs"
+    ok = dbt_docs(url, target_path=target, profiles_dir=target.parent / "dbt")
+    page = target / STATIC_DOCS
+    return page if ok and page.exists() else None
 
 
 MANIFEST_ENV = "GONGKAI_DBT_MANIFEST"

@@ -56,6 +56,7 @@ MAX_ABS_VALUE = Decimal(10) ** 15  # no count or amount of the form is near this
 _INT4 = 2**31 - 1
 _INT8 = 2**63 - 1
 
+# Called after every document read (extracted) and after every batch committed.
 Progress = Callable[["LoadSummary"], None]
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ class LoadSummary:
     quarantined: int = 0
     cells_loaded: int = 0
     document_ids: list[int] = field(default_factory=list, repr=False)
+    # documents read so far, the batch not yet committed included (for progress displays)
+    documents_read: int = field(default=0, repr=False, compare=False)
 
     def add(self, other: LoadSummary) -> None:
         for f in ("documents_seen", "loaded", "unchanged", "replaced", "quarantined", "cells_loaded"):
@@ -559,6 +562,9 @@ def load_records(conn: psycopg.Connection, items: Iterable[tuple[Record, Documen
     for item in items:
         record, meta = item if isinstance(item, tuple) else (item, None)
         batch.append(prepare(record, meta))
+        summary.documents_read += 1
+        if progress:
+            progress(summary)
         if len(batch) >= batch_size:
             _load_batch(conn, batch, summary, forced)
             batch = []

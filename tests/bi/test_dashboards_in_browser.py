@@ -21,13 +21,10 @@ import pytest
 
 from gongkai import ports
 from gongkai.bi import spec
+from tests.support.browser import browser_or_skip, launch
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = os.environ.get("GONGKAI_CHROMIUM", "/usr/bin/chromium")
-# as this machine's notes say Chromium needs them here (root, no GPU, no network but loopback)
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
 GONGKAI = str(Path(sys.executable).with_name("gongkai"))
 DASHBOARDS = {d.slug: d for d in spec.load()[1]}
 
@@ -55,13 +52,6 @@ SETTLED = """() => {
 }"""
 
 
-def _browser_or_skip():
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's browser and a CJK font "
-                    "(`apt-get install -y chromium fonts-wqy-zenhei`; .ci/run does) or set GONGKAI_CHROMIUM")
-    return pytest.importorskip("playwright.sync_api", reason="playwright (a dev dependency) is not installed")
-
-
 def _run(env, *args, ok=(0,)):
     done = subprocess.run([GONGKAI, *args], env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode in ok, f"gongkai {' '.join(args)}: {done.stderr[-2000:]}"
@@ -71,7 +61,7 @@ def _run(env, *args, ok=(0,)):
 @pytest.fixture(scope="module")
 def warehouse(seeds_dir):
     """An embedded warehouse of its own (own data folder, free port) with the seeds loaded and checked."""
-    _browser_or_skip()
+    browser_or_skip()
     data = Path("/tmp") / f"gongkai-bi-test-{os.getpid()}"  # not pytest's 0700 tmp: pgserver runs as another user
     env = {k: v for k, v in os.environ.items() if k not in ("WAREHOUSE_URL", "GONGKAI_BI_HOME")}
     env.update(GONGKAI_DATA_DIR=str(data), GONGKAI_PG_PORT=str(ports.any_free()))
@@ -125,9 +115,9 @@ def superset(warehouse):
 
 @pytest.fixture(scope="module")
 def browser_page(superset):
-    sync_api = _browser_or_skip()
+    sync_api = browser_or_skip()
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         page.goto(superset["base"] + "/login/")
         page.fill("#username", "admin")

@@ -5,6 +5,7 @@ serves every test here; the re-run test runs the ingest DAG once more on top of 
 from __future__ import annotations
 
 import json
+import re
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
@@ -93,6 +94,10 @@ def test_the_summary_says_where_things_are(demo):
     assert "quarantined" in text and "rule results" in text and summary.emails[0] in text
     assert summary.fetch.get("fetched", 0) >= 40
     assert summary.dbt_docs and Path(summary.dbt_docs).is_file() and summary.dbt_docs in text
+    assert summary.dbt_docs.endswith("static_index.html")  # the single file that opens from disk
+    # what this run did: on a fresh warehouse, everything it holds
+    assert summary.loaded["new"] == summary.documents["loaded"] and summary.loaded["cells"] == summary.cells
+    assert f"fetched {summary.fetch['fetched']} new, 0 unchanged" in text
     assert summary.gx_docs and Path(summary.gx_docs).exists() and summary.gx_docs in text
 
 
@@ -117,3 +122,26 @@ def test_a_rerun_is_idempotent(demo):
     # same documents, same cells, and no report fetched anew (304 Not Modified or the same bytes)
     assert after == before
     assert unchanged >= 40 and again.fetch.get("unchanged", 0) >= 40
+    # and its summary counts what this run did, not what the warehouse holds
+    assert again.fetch.get("fetched", 0) == 0 and again.loaded == {"new": 0, "replaced": 0, "quarantined": 0,
+                                                                   "cells": 0}
+    assert f"fetched 0 new, {again.fetch['unchanged']} unchanged" in again.render()
+    assert again.documents["loaded"] == summary.documents["loaded"] > 0
+
+
+@pytest.mark.slow
+def test_every_task_of_the_demo_runs_has_its_log_where_the_airflow_ui_reads_it(demo):
+    summary, _, data = demo
+    logs = data / "airflow" / "logs"
+    for dag_id in ("el_annual_reports", "t_warehouse"):
+        output = Path(summary.dag_runs[dag_id]["log"]).read_text(encoding="utf-8")  # the DAG's latest run
+        run_id = re.search(r"DagRun Finished: dag_id=\w+, .*?run_id=([^,]+),", output).group(1)
+        ended = output.count("[DAG TEST] end task")
+        written = sorted((logs / f"dag_id={dag_id}" / f"run_id={run_id}").rglob("attempt=*.log"))
+        assert ended > 0 and len(written) == ended, (dag_id, ended, len(written))
+        for f in written:
+            records = [json.loads(line) for line in f.read_text(encoding="utf-8").splitlines()]
+            assert "[DAG TEST] starting task_id=" in records[0]["event"] and records[0]["timestamp"]
+            assert "[DAG TEST] end task" in records[-1]["event"]
+    fetch = next((logs / "dag_id=el_annual_reports").glob("run_id=*/task_id=fetch_batch/map_index=0/attempt=1.log"))
+    assert "fetch: " in fetch.read_text(encoding="utf-8")  # the batch's progress, in its own log

@@ -38,7 +38,7 @@ def test_table_view_and_directory(seeds_dir, tmp_path):
     assert "三、收到和处理政府信息公开申请情况" in out and "（三）1.国家秘密" in out
     assert "row_width_mismatch" in out and "6 values for 7 columns" in out
     assert "2977.8555" in out  # seed 003's procurement amount
-    assert "[5/5]" in res.stderr  # progress on stderr for many files
+    assert "extract: 5/5 documents (100%)" in res.stderr  # progress on stderr for many files
 
 
 def test_error_exit_status(tmp_path):

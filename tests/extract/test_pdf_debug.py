@@ -81,3 +81,15 @@ def test_each_box_names_the_cell_it_became(tmp_path):
         (cell,) = m.cells
         assert cell.value == spec.cells[cell.key()].value and m.text == cell.raw
     assert {m.cells[0].row for m in s.mapped} >= {"unavailable_needs_creation", "carried_forward"}
+
+
+def test_a_document_that_is_not_a_pdf_is_named_as_what_it_is(tmp_path):
+    html = tmp_path / "report.pdf"  # the name says PDF; the bytes say HTML
+    html.write_text("<html><body><table><tr><td>本年新收</td></tr></table></body></html>", encoding="utf-8")
+    res = CliRunner().invoke(main, ["debug", str(html), "-o", str(tmp_path / "x.png")])
+    assert res.exit_code == 1 and "gongkai debug reads PDFs" in res.output and "an HTML page" in res.output
+    assert f"gongkai extract {html}" in res.output and not (tmp_path / "x.png").exists()
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    res = CliRunner().invoke(main, ["debug", str(empty)])
+    assert res.exit_code == 1 and "is empty" in res.output

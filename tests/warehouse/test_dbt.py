@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import subprocess
@@ -18,6 +19,7 @@ from extractors.model import ExtractionError, Record, Source
 from gongkai.warehouse import dbt, vocab_seed
 from gongkai.warehouse.load import DocumentMeta, load_records, upsert_publishers
 from tests.support import ROOT
+from tests.support.browser import browser_or_skip, launch
 from tests.support.golden import golden_records
 from tests.support.warehouse import migrate_url, spec_records
 
@@ -151,10 +153,42 @@ def test_bi_role_can_read_the_marts(q):
              "has_table_privilege('gongkai_bi', 'marts.fct_applications', 'insert')")[0] == (True, False)
 
 
-def test_docs_generate(built):
+@pytest.fixture(scope="module")
+def docs_page(built):
+    """`dbt docs generate --static` on the built warehouse: the single-file site."""
     assert built.ok
     assert dbt.dbt_docs(built.url, target_path=built.target, profiles_dir=built.target / "profiles")
+    return built.target / dbt.STATIC_DOCS
+
+
+def test_docs_generate(built, docs_page):
     assert (built.target / "catalog.json").stat().st_size > 1000
+    assert docs_page.is_file() and docs_page.stat().st_size > (built.target / "manifest.json").stat().st_size
+
+
+def test_the_docs_render_a_model_opened_as_a_file(built, docs_page):
+    """The file the demo points at, opened as a person opens it (file://, in Chromium): a model's page shows
+    its description and its columns with the types read from the warehouse, and nothing is fetched
+    from anywhere (it works offline). dbt's index.html, by contrast, stays on "loading" over file://."""
+    sync_api = browser_or_skip()
+    node = "model.gongkai.fct_applications"
+    manifest = json.loads((built.target / "manifest.json").read_text(encoding="utf-8"))
+    catalog = json.loads((built.target / "catalog.json").read_text(encoding="utf-8"))
+    described = re.sub(r"[*_`]", "", manifest["nodes"][node]["description"]).split("\n")[0][:60]  # as rendered
+    column, about = next((c, v) for c, v in catalog["nodes"][node]["columns"].items() if c == "document_id")
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page()
+        fetched = []
+        page.on("request", lambda r: fetched.append(r.url))
+        page.goto(docs_page.as_uri() + f"#!/model/{node}")
+        page.wait_for_function("text => document.body.innerText.includes(text)", arg=described, timeout=60_000)
+        row = page.locator("tr", has_text=column).first
+        row.wait_for(timeout=60_000)
+        assert about["type"] in row.inner_text()
+        assert page.get_by_text("fct_applications").first.is_visible()
+        browser.close()
+    assert fetched and all(u.startswith(("file:", "data:", "blob:")) for u in fetched), fetched
 
 
 def test_vocabulary_seed_is_current():

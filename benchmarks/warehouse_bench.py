@@ -32,16 +32,23 @@ from gongkai.warehouse import (  # noqa: E402
 from gongkai.warehouse.load import load_records  # noqa: E402
 
 PREFIXES = ["安丘市", "灵武市", "淮安市洪泽区", "兴庆区", "滨海新区", "银川市", "潍坊市", "天津市"]
+SUFFIXES = ["镇人民政府", "乡人民政府", "街道办事处", "区人民政府"]
+
+
+def iter_corpus(n: int, seed: int = 2024, *, years_per_publisher: int = 1, first_year: int | None = None):
+    """`n` synthetic reports, one at a time (flat memory). With `years_per_publisher` > 1 each publisher
+    files that many consecutive years from `first_year` (default: a random year per report)."""
+    rng = random.Random(seed)
+    for i in range(n):
+        pub, k = divmod(i, years_per_publisher)
+        year = first_year + k if first_year is not None else None
+        spec = random_spec(rng, year=year)
+        spec.publisher = f"{PREFIXES[pub % len(PREFIXES)]}第{pub:06d}{SUFFIXES[pub % len(SUFFIXES)]}"
+        yield spec.record(path=f"<bench {seed}:{i}>")
 
 
 def corpus(n: int, seed: int = 2024):
-    rng = random.Random(seed)
-    out = []
-    for i in range(n):
-        spec = random_spec(rng)
-        spec.publisher = f"{rng.choice(PREFIXES)}第{i:05d}{spec.publisher}"
-        out.append(spec.record(path=f"<bench {i}>"))
-    return out
+    return list(iter_corpus(n, seed))
 
 
 def main() -> None:

@@ -217,6 +217,7 @@ _APP_2021 = Block("applications", "applications", TABLE_LABELS["applications"],
 # when those are missing.
 OUTCOME_ROWS = tuple(r.code for r in _A_HEAD[2:])
 OTHER_SUBROWS = ("other_no_correction", "other_unpaid_fee", "other_misc")
+OTHER_SINGLE_ROW = "other_handling"  # （六）其他处理 printed as one row (2019, and some 2021 reports)
 APPLICANT_PARTS = tuple(c.code for c in APPLICANT_COLUMNS[:-1])
 
 # ---------------------------------------------------------------- section 四 (review_litigation)

@@ -52,7 +52,7 @@ def command(years: tuple[int, ...], email: bool, include_success: bool, show_pas
     try:
         with bar:
             out = check(years, docs_dir=docs_dir, build_docs=not no_docs, progress=progress, email_to=to,
-                        include_success=include_success)
+                        include_success=include_success, detail="all" if show_pass else "problems")
             bar.update(len(steps), note="")
     except psycopg.errors.UndefinedTable as e:
         raise click.ClickException(f"the marts are missing ({e.diag.message_primary}): "

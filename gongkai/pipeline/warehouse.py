@@ -44,10 +44,13 @@ def migration_status(url: str | None = None) -> list[tuple[str, datetime | None]
 
 
 def transform_step(url: str | None = None, select: Sequence[str] | None = None, *, docs: bool = False,
-                   profiles_dir: str | Path | None = None, target_path: str | Path | None = None) -> bool:
-    """``dbt build`` (seeds, models, data and unit tests; `select`-ed nodes only when given) on the
-    migrated warehouse, then ``dbt docs generate`` when `docs`; True when everything succeeded."""
-    ok = dbt.dbt_build(url, list(select) if select else None, profiles_dir=profiles_dir, target_path=target_path)
+                   full_refresh: bool = False, profiles_dir: str | Path | None = None,
+                   target_path: str | Path | None = None) -> bool:
+    """``dbt build`` (seeds, models, data and unit tests; `select`-ed nodes only when given; the incremental
+    facts rebuilt whole with `full_refresh`) on the migrated warehouse, then ``dbt docs generate`` when
+    `docs`; True when everything succeeded."""
+    ok = dbt.dbt_build(url, list(select) if select else None, profiles_dir=profiles_dir, target_path=target_path,
+                       full_refresh=full_refresh)
     if ok and docs:
         ok = dbt.dbt_docs(url, profiles_dir=profiles_dir, target_path=target_path)
     return ok
@@ -69,16 +72,18 @@ class CheckOutcome:
 def check(years: Sequence[int] | None = None, *, url: str | None = None, run_id: str | None = None,
           docs_dir: str | Path | None = None, build_docs: bool = True,
           progress: Callable[[str], None] | None = None, email_to: Sequence[str] | None = None,
-          include_success: bool = False, conn_id: str = "smtp_default", sender: str | None = None) -> CheckOutcome:
-    """Run every quality suite over the marts (results written to ``dq``). With `email_to`, e-mail the
-    digest when a critical rule fails (always, with `include_success`); a delivery failure is reported
+          include_success: bool = False, conn_id: str = "smtp_default", sender: str | None = None,
+          detail: str = "problems") -> CheckOutcome:
+    """Run every quality suite over the check models (results written to ``dq``; `detail` says which of
+    them the returned run holds, see :func:`gongkai.quality.runner.run_checks`). With `email_to`, e-mail
+    the digest when a critical rule fails (always, with `include_success`); a delivery failure is reported
     in the outcome, after the results are safely recorded. Raises ``psycopg.errors.UndefinedTable`` when
     the marts are missing."""
-    from gongkai.quality.runner import run_checks  # pandas and GX: imported when checks run
+    from gongkai.quality.runner import run_checks  # GX: imported when checks run
 
     with migrated(url) as conn:
         run = run_checks(conn, years=list(years) if years else None, run_id=run_id, docs_dir=docs_dir,
-                         build_docs=build_docs, progress=progress)
+                         build_docs=build_docs, progress=progress, detail=detail)
     out = CheckOutcome(run)
     if email_to:
         out.digest = render_digest(run, include_success=include_success)

@@ -1,9 +1,10 @@
-"""Data quality: GX suites for the balancing rules, results in the ``dq`` schema, alert digests.
+"""Data quality: the GX suites validate the check models in the warehouse, results go to the ``dq``
+schema, alert digests are e-mailed. The rules are computed by dbt (``marts.fct_rule_checks``,
+``marts.fct_integrity_checks``) and catalogued in ``expectations/catalogue.py``.
 
 Public API (heavy imports — GX, Airflow — happen only when the functions run)::
 
     run_checks(conn, *, years=None, run_id=None, docs_dir=None, build_docs=True) -> CheckRun
-    check_marts(marts, *, years=None, docs_dir=None) -> (list[RuleResult], docs_index | None)
     render_digest(run, *, include_success=False) -> Digest | None
     send_digest(digest, *, to, conn_id="smtp_default", sender=None) -> None   # raises on failure
 """
@@ -19,12 +20,6 @@ def run_checks(conn, **kwargs) -> CheckRun:
     return _run(conn, **kwargs)
 
 
-def check_marts(marts, **kwargs):
-    from gongkai.quality.runner import check_marts as _check
-
-    return _check(marts, **kwargs)
-
-
 def render_digest(run: CheckRun, **kwargs):
     from gongkai.quality.alerts import render_digest as _render
 
@@ -37,4 +32,4 @@ def send_digest(digest, **kwargs) -> None:
     return _send(digest, **kwargs)
 
 
-__all__ = ["CheckRun", "RuleResult", "check_marts", "render_digest", "run_checks", "send_digest"]
+__all__ = ["CheckRun", "RuleResult", "render_digest", "run_checks", "send_digest"]

@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from gongkai.quality.model import BALANCING_RULES, RULES, CheckRun, RuleResult
+from expectations.catalogue import BALANCING_RULES, RULES
+from gongkai.quality.model import CheckRun, RuleResult
 from gongkai.quality.recipients import addresses, alert_sender
 from gongkai.quality.render import num, report_groups, table
 
@@ -46,9 +47,8 @@ def _subject(run: CheckRun) -> str:
     fails = run.critical_failures
     groups = report_groups(fails)
     if not fails:
-        reports = report_groups(run.results)
-        years = sorted({y for (y, _p, _k) in reports if y})
-        return f"[gongkai] {_years_label(years)}: all {len(reports)} reports pass balancing"
+        years = run.report_years or sorted({r.report_year for r in run.results if r.report_year})
+        return f"[gongkai] {_years_label(years)}: all {run.report_count()} reports pass balancing"
     years = sorted({y for (y, _p, _k) in groups if y})
     n = len(groups)
     what = "balancing" if all(r.rule in BALANCING_RULES for r in fails) else "critical checks"
@@ -87,7 +87,7 @@ def render_digest(run: CheckRun, *, include_success: bool = False) -> Digest | N
         return None
     c = run.counts()
     warnings = sum(1 for r in run.results if r.status == "FAIL" and r.severity == "warning")
-    summary = (f"Check run {run.run_id}: {len(run.results)} rule results — {c['PASS']} pass, {c['FAIL']} fail, "
+    summary = (f"Check run {run.run_id}: {run.total} rule results — {c['PASS']} pass, {c['FAIL']} fail, "
                f"{c['UNCERTAIN']} uncertain (blank or missing cells); {len(fails)} critical failures, "
                f"{warnings} warnings.")
     subject = header_safe(_subject(run))

@@ -1,13 +1,8 @@
-"""Plain data of a check run: rule metadata, one result per rule application, the run itself.
+"""Plain data of a check run: one result per rule application, the run itself.
 
-Severity policy (documented in ``expectations/README.md``):
-
-* ``critical`` — R1–R6 (the printed balancing identities), ``VALIDITY`` (a negative or fractional count is
-  a wrong number in the warehouse), ``YEAR_RANGE`` and ``UNIQUENESS`` (two current reports for one
-  publisher and year double-count in BI). A critical FAIL makes ``gongkai check`` exit non-zero and
-  triggers the alert digest.
-* ``warning`` — R7 (cross-year carry-over is plausibility, not part of the format) and ``COMPLETENESS``
-  (absent cells already surface as UNCERTAIN in the identities that need them).
+The rules, their severities and suites are catalogued in ``expectations/catalogue.py``; the results are
+computed in the warehouse and stored in ``dq.rule_results``. A :class:`CheckRun` holds the run's totals
+and the results loaded for people (every FAIL, the UNCERTAIN ones up to a limit, PASS on request).
 """
 
 from __future__ import annotations
@@ -15,41 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from expectations.catalogue import CRITICAL, RULES
+
 PASS, FAIL, UNCERTAIN = "PASS", "FAIL", "UNCERTAIN"
 STATUSES = (PASS, FAIL, UNCERTAIN)
-CRITICAL, WARNING = "critical", "warning"
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    title: str
-    severity: str
-    suite: str
-    scope: str  # what rule_scope names: an applicant column, an applications row, a proceeding …
-
-
-RULES: dict[str, Rule] = {r.code: r for r in (
-    Rule("R1", "new_received + carried_over = total_handled + carried_forward", CRITICAL, "balancing",
-         "applications column"),
-    Rule("R2", "total_handled = sum of the outcome rows", CRITICAL, "balancing", "applications column"),
-    Rule("R3", "total = sum of the six applicant columns", CRITICAL, "balancing", "applications row"),
-    Rule("R4", "行政复议: total = upheld + corrected + other_result + pending", CRITICAL, "balancing",
-         "proceeding"),
-    Rule("R5", "行政诉讼 未经复议直接起诉: total = upheld + corrected + other_result + pending", CRITICAL,
-         "balancing", "proceeding"),
-    Rule("R6", "行政诉讼 复议后起诉: total = upheld + corrected + other_result + pending", CRITICAL,
-         "balancing", "proceeding"),
-    Rule("R7", "carried_over of year N = carried_forward of year N-1 (same publisher)", WARNING,
-         "carry_over", "applications column"),
-    Rule("COMPLETENESS", "every cell of the report's format version is present", WARNING, "completeness",
-         "report"),
-    Rule("VALIDITY", "counts are non-negative integers (items_change: integers), amounts >= 0", CRITICAL,
-         "validity", "cell"),
-    Rule("YEAR_RANGE", "report year within 2019..current year", CRITICAL, "reports", "report"),
-    Rule("UNIQUENESS", "one current report per publisher and year", CRITICAL, "reports", "report"),
-)}
-BALANCING_RULES = ("R1", "R2", "R3", "R4", "R5", "R6")
 
 
 @dataclass
@@ -65,10 +29,11 @@ class RuleResult:
     right_value: float | None = None
     source_url: str | None = None
     message: str | None = None
+    severity: str = ""
 
-    @property
-    def severity(self) -> str:
-        return RULES[self.rule].severity
+    def __post_init__(self) -> None:
+        if not self.severity:
+            self.severity = RULES[self.rule].severity
 
     @property
     def is_critical_failure(self) -> bool:
@@ -83,6 +48,14 @@ class CheckRun:
     years: list[int] | None = None
     results: list[RuleResult] = field(default_factory=list)
     docs_path: str | None = None
+    # over the whole run (from dq.rule_results); None: count `results`
+    totals: dict[str, int] | None = None
+    reports_checked: int | None = None
+    report_years: list[int] | None = None  # the report years that had results
+    # which results were loaded into `results` (runner.run_checks), and how many FAIL/UNCERTAIN ones were
+    # left in the store
+    detail: str = "all"
+    problems_not_loaded: int = 0
 
     @property
     def critical_failures(self) -> list[RuleResult]:
@@ -94,10 +67,21 @@ class CheckRun:
         return "failed" if self.critical_failures else "passed"
 
     def counts(self) -> dict[str, int]:
+        if self.totals is not None:
+            return {s: self.totals.get(s, 0) for s in STATUSES}
         out = dict.fromkeys(STATUSES, 0)
         for r in self.results:
             out[r.status] += 1
         return out
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts().values())
+
+    def report_count(self) -> int:
+        if self.reports_checked is not None:
+            return self.reports_checked
+        return len({r.report_key for r in self.results})
 
     def for_report(self, report_key: str) -> list[RuleResult]:
         return [r for r in self.results if r.report_key == report_key]

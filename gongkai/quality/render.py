@@ -54,12 +54,15 @@ def result_rows(results: list[RuleResult]) -> list[list[str]]:
 
 
 def results_table(run: CheckRun, *, show_pass: bool = False) -> str:
-    """Per report: a summary line, then its rule results (non-PASS only unless `show_pass`)."""
+    """Per report with results loaded: a summary line, then its rule results (non-PASS only unless
+    `show_pass`); then the run's totals. Reports whose every rule passes are counted, not listed, unless
+    the run loaded every result (detail "all")."""
     blocks = []
+    with_pass = run.detail == "all"
     for (year, publisher, _key), rs in report_groups(run.results).items():
         n = {s: sum(r.status == s for r in rs) for s in (PASS, FAIL, UNCERTAIN)}
         head = (f"{publisher or '(unknown publisher)'} {year or '(unknown year)'}: "
-                f"{n[PASS]} pass, {n[FAIL]} fail, {n[UNCERTAIN]} uncertain")
+                + (f"{n[PASS]} pass, " if with_pass else "") + f"{n[FAIL]} fail, {n[UNCERTAIN]} uncertain")
         shown = [r for r in rs if show_pass or r.status != PASS]
         order = {FAIL: 0, UNCERTAIN: 1, PASS: 2}
         shown.sort(key=lambda r: (order[r.status], r.rule, r.rule_scope))
@@ -69,6 +72,9 @@ def results_table(run: CheckRun, *, show_pass: bool = False) -> str:
         else:
             blocks.append(head)
     c = run.counts()
-    blocks.append(f"run {run.run_id}: {len(run.results)} results — {c[PASS]} pass, {c[FAIL]} fail, "
-                  f"{c[UNCERTAIN]} uncertain; {len(run.critical_failures)} critical failures")
+    if run.problems_not_loaded:
+        blocks.append(f"… and {run.problems_not_loaded} more FAIL/UNCERTAIN results not listed (all are in "
+                      f"dq.rule_results, run_id = '{run.run_id}')")
+    blocks.append(f"run {run.run_id}: {run.report_count()} reports, {run.total} results — {c[PASS]} pass, "
+                  f"{c[FAIL]} fail, {c[UNCERTAIN]} uncertain; {len(run.critical_failures)} critical failures")
     return "\n\n".join(blocks)

@@ -1,7 +1,18 @@
-"""Run the GX suites over the marts and turn the validation results into tri-state rule results.
+"""A check run: validate every suite ``expectations/`` declares against the check models in the warehouse,
+store the results, build the GX Data Docs.
 
-``run_checks(conn)`` is the warehouse entry point (reads the marts, validates, writes ``dq`` tables,
-builds the GX Data Docs); ``check_marts(marts)`` does the validation alone (no database).
+The rules are computed once, by dbt (``marts.fct_rule_checks``, ``marts.fct_integrity_checks``). For
+each suite of ``expectations.suites.SUITES`` the runner
+
+1. validates the suite's rows (a GX table asset on the Postgres datasource: every expectation is a
+   query; no rows come into memory except GX's bounded sample of failing rows for the Data Docs);
+2. copies the same rows into ``dq.rule_results`` with one ``insert … select``;
+3. checks that GX and the model agree on every rule (GX's unexpected rows are the model's FAILs, GX's
+   remaining rows its PASSes), and stops the run (``CheckError``) if they do not;
+4. writes the run's summary per publisher × year (``dq.report_summaries``, read by
+   ``marts.dq_rule_summary``).
+
+``run_checks(conn)`` is the entry point; memory stays flat whatever the number of reports.
 """
 
 from __future__ import annotations
@@ -11,26 +22,62 @@ import os
 import uuid
 import warnings
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
-import pandas as pd
-
-from gongkai.quality import frames as fr
-from gongkai.quality.model import FAIL, PASS, UNCERTAIN, CheckRun, RuleResult
+from expectations.catalogue import CRITICAL, WARNING, rules_of
+from expectations.suites import ROW_NAMES, SUITES, relation_of
+from gongkai.quality import results as store
+from gongkai.quality.model import FAIL, PASS, UNCERTAIN, CheckRun
 
 log = logging.getLogger(__name__)
-RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"]}
+# On a SQL datasource GX caps even COMPLETE results (at most 200 unexpected values, `partial_unexpected_count`
+# failing rows, named by publisher, year and scope): counts and a sample for the Data Docs, flat memory.
+# (GX's own "unexpected index query" drops the row condition: not shown.)
+RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ROW_NAMES,
+                 "partial_unexpected_count": 20, "return_unexpected_index_query": False}
+URL_ENV = "GONGKAI_GX_WAREHOUSE_URL"  # GX reads the connection string from here (never stored in its config)
+PROBLEMS_SHOWN = 2000  # FAIL (warning) and UNCERTAIN results loaded for people by default (all are stored)
 
 
 class CheckError(RuntimeError):
-    """A suite could not be evaluated (an expectation raised inside GX)."""
+    """A suite could not be evaluated, or GX and the check model disagree."""
 
 
 def default_docs_dir() -> Path:
     from gongkai.warehouse.db import data_dir
 
     return data_dir() / "gx_docs"
+
+
+def sqlalchemy_url(conn) -> str:
+    """A SQLAlchemy URL (psycopg 3 driver) for the database `conn` is connected to; a Unix-socket
+    directory goes in the ``host`` query parameter."""
+    info = conn.info
+    auth = quote(info.user or "", safe="")
+    if info.password:
+        auth += ":" + quote(info.password, safe="")
+    host = info.host or "localhost"
+    port = info.port or 5432
+    db = quote(info.dbname, safe="")
+    if host.startswith("/"):
+        return f"postgresql+psycopg://{auth}@localhost:{port}/{db}?host={quote(host, safe='/')}"
+    return f"postgresql+psycopg://{auth}@{host}:{port}/{db}"
+
+
+@contextmanager
+def _env(name: str, value: str):
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
 
 
 def _context(docs_dir: Path | None):
@@ -51,20 +98,21 @@ def _context(docs_dir: Path | None):
     return ctx
 
 
-def _validate(ctx, suite, df: pd.DataFrame, with_docs: bool):
-    """Validate one DataFrame against one suite through a code-defined Checkpoint."""
+def _validate(ctx, assets: dict, name: str, years: Sequence[int] | None):
+    """Validate suite `name` on its check model in the warehouse through a code-defined Checkpoint."""
     import great_expectations as gx
 
-    name = suite.name
-    asset = ctx.data_sources.add_or_update_pandas(f"{name}_source").add_dataframe_asset(f"{name}_frame")
-    batch_def = asset.add_batch_definition_whole_dataframe("whole")
-    suite = ctx.suites.add_or_update(suite)
-    vd = ctx.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch_def, suite=suite))
-    actions = [gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=["gongkai_local"])] if with_docs else []
+    relation = relation_of(name)
+    if relation not in assets:
+        schema, table = relation.split(".")
+        asset = assets["datasource"].add_table_asset(table, table_name=table, schema_name=schema)
+        assets[relation] = asset.add_batch_definition_whole_table("all rows")
+    suite = ctx.suites.add_or_update(SUITES[name](years))
+    vd = ctx.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=assets[relation], suite=suite))
     cp = ctx.checkpoints.add_or_update(gx.Checkpoint(name=f"{name}_checkpoint", validation_definitions=[vd],
-                                                     actions=actions, result_format=RESULT_FORMAT))
-    res = cp.run(batch_parameters={"dataframe": df})
-    (vr,) = res.run_results.values()
+                                                     result_format=RESULT_FORMAT))
+    (vr,) = cp.run().run_results.values()
     for r in vr.results:
         exc = r.exception_info or {}
         if exc.get("raised_exception"):
@@ -72,190 +120,82 @@ def _validate(ctx, suite, df: pd.DataFrame, with_docs: bool):
     return vr
 
 
-def _unexpected_ids(expectation_result) -> set[int]:
-    return {int(d["row_id"]) for d in expectation_result.result.get("unexpected_index_list") or []}
-
-
-def _f(x) -> float | None:
-    return None if x is None or pd.isna(x) else float(x)
-
-
-def _i(x) -> int | None:
-    return None if x is None or pd.isna(x) else int(x)
-
-
-def _base(row) -> dict:
-    return {"report_key": row.report_key, "document_id": _i(row.document_id),
-            "publisher": None if pd.isna(row.publisher) else row.publisher,
-            "report_year": _i(row.report_year),
-            "source_url": None if pd.isna(row.source_url) else row.source_url}
-
-
-def _pair_results(frame: pd.DataFrame, vr) -> list[RuleResult]:
-    """Tri-state results of the pair-equality rules (R1–R7)."""
-    out: list[RuleResult] = []
-    failed: set[int] = set()
+def gx_counts(vr) -> dict[str, dict[str, int]]:
+    """{rule: {PASS: n, FAIL: n}} as GX counted them: the unexpected rows fail; the rows compared (not
+    missing a side) and not unexpected pass."""
+    out: dict[str, dict[str, int]] = {}
     for er in vr.results:
-        failed |= _unexpected_ids(er)
-    for row in frame.itertuples(index=False):
-        if row.row_id in failed:
-            status, msg = FAIL, f"{_fmt(row.left)} ≠ {_fmt(row.right)}"
-        elif pd.isna(row.left) or pd.isna(row.right):
-            status, msg = UNCERTAIN, _missing_message(row.missing)
-        else:
-            status, msg = PASS, None
-        out.append(RuleResult(rule=row.rule, rule_scope=row.scope, status=status, left_value=_f(row.left),
-                              right_value=_f(row.right), message=msg, **_base(row)))
+        res = er.result
+        fail = int(res.get("unexpected_count") or 0)
+        compared = int(res.get("element_count") or 0) - int(res.get("missing_count") or 0)
+        out[er.expectation_config.meta["rule"]] = {PASS: compared - fail, FAIL: fail}
     return out
 
 
-def _missing_message(missing: str) -> str:
-    names = [n for n in (missing or "").split(", ") if n]
-    if not names:
-        return "blank or missing"
-    if len(names) <= 3:
-        return "blank or missing: " + ", ".join(names)
-    return f"blank or missing: {len(names)} cells ({', '.join(names[:3])}, …)"
+def _agree(gx_seen: dict[str, dict[str, int]], stored: dict[str, dict[str, int]]) -> None:
+    for rule, seen in gx_seen.items():
+        have = stored.get(rule, {PASS: 0, FAIL: 0})
+        if (seen[PASS], seen[FAIL]) != (have.get(PASS, 0), have.get(FAIL, 0)):
+            raise CheckError(
+                f"{rule}: GX counts {seen[PASS]} pass / {seen[FAIL]} fail but the check model has "
+                f"{have.get(PASS, 0)} / {have.get(FAIL, 0)} — rebuild the marts (gongkai transform) and check again")
 
 
-def _fmt(x) -> str:
-    if x is None or pd.isna(x):
-        return "—"
-    return str(int(x)) if float(x).is_integer() else f"{float(x):g}"
-
-
-def _completeness_results(frame: pd.DataFrame, reports: pd.DataFrame, vr) -> list[RuleResult]:
-    failed = set()
-    for er in vr.results:
-        failed |= _unexpected_ids(er)
-    out: list[RuleResult] = []
-    by_report = {k: g for k, g in frame.groupby("report_key")} if len(frame) else {}
-    for rep in reports.itertuples(index=False):
-        g = by_report.get(rep.report_key)
-        if g is None:
-            out.append(RuleResult("COMPLETENESS", "report", UNCERTAIN,
-                                  message=f"unknown format version {rep.format_version!r}", **_base(rep)))
-            continue
-        absent = g[g["row_id"].isin(failed)]
-        expected, present = len(g), len(g) - len(absent)
-        if len(absent):
-            names = [f"{t}.{r}.{c}" for t, r, c in absent[["table_code", "row_code", "column_code"]]
-                     .itertuples(index=False)]
-            msg = f"{len(absent)} of {expected} cells absent: " + ", ".join(names[:8]) + (
-                " …" if len(names) > 8 else "")
-            out.append(RuleResult("COMPLETENESS", "report", FAIL, left_value=float(present),
-                                  right_value=float(expected), message=msg, **_base(rep)))
-        else:
-            out.append(RuleResult("COMPLETENESS", "report", PASS, left_value=float(present),
-                                  right_value=float(expected), **_base(rep)))
-    return out
-
-
-def _validity_results(frame: pd.DataFrame, reports: pd.DataFrame, vr) -> list[RuleResult]:
-    reasons: dict[int, str] = {}
-    for er in vr.results:
-        check = er.expectation_config.meta.get("check")
-        for rid in _unexpected_ids(er):
-            reasons[rid] = "negative" if check == "non_negative" else "not an integer"
-    bad = frame[frame["row_id"].isin(reasons)] if reasons else frame.iloc[0:0]
-    out: list[RuleResult] = []
-    bad_reports = set(bad["report_key"])
-    for row in bad.itertuples(index=False):
-        out.append(RuleResult("VALIDITY", f"{row.table_code}.{row.row_code}.{row.column_code}", FAIL,
-                              left_value=_f(row.value),
-                              message=f"{row.kind} {_fmt(row.value)}: {reasons[row.row_id]}", **_base(row)))
-    for rep in reports.itertuples(index=False):
-        if rep.report_key not in bad_reports:
-            out.append(RuleResult("VALIDITY", "*", PASS, **_base(rep)))
-    return out
-
-
-def _reports_results(frame: pd.DataFrame, vr) -> list[RuleResult]:
-    fails: dict[str, set[int]] = {}
-    for er in vr.results:
-        fails.setdefault(er.expectation_config.meta["rule"], set()).update(_unexpected_ids(er))
-    counts = frame.groupby(["publisher", "report_year_f"]).size() if len(frame) else {}
-    out: list[RuleResult] = []
-    for row in frame.itertuples(index=False):
-        if pd.isna(row.report_year):
-            out.append(RuleResult("YEAR_RANGE", "report", UNCERTAIN, message="report year unknown", **_base(row)))
-        else:
-            st = FAIL if row.row_id in fails.get("YEAR_RANGE", ()) else PASS
-            out.append(RuleResult("YEAR_RANGE", "report", st, left_value=_f(row.report_year),
-                                  message=f"year {row.report_year} outside 2019..current" if st == FAIL else None,
-                                  **_base(row)))
-        if pd.isna(row.publisher) or pd.isna(row.report_year):
-            out.append(RuleResult("UNIQUENESS", "report", UNCERTAIN, message="publisher or year unknown",
-                                  **_base(row)))
-        else:
-            n = int(counts[(row.publisher, row.report_year_f)])
-            st = FAIL if row.row_id in fails.get("UNIQUENESS", ()) else PASS
-            out.append(RuleResult("UNIQUENESS", "report", st, left_value=float(n), right_value=1.0,
-                                  message=f"{n} current reports for this publisher and year" if st == FAIL
-                                  else None, **_base(row)))
-    return out
-
-
-def check_marts(marts: fr.Marts, *, years: Sequence[int] | None = None, docs_dir: Path | None = None,
-                progress: Callable[[str], None] | None = None) -> tuple[list[RuleResult], str | None]:
-    """Validate every suite over `marts`; return (results, data docs index path or None)."""
+def validate_and_store(conn, run: CheckRun, *, docs_dir: Path | None = None,
+                       progress: Callable[[str], None] | None = None) -> dict[str, dict[str, int]]:
+    """Validate every suite, store its rows as the run's results (one transaction for the whole run),
+    check that GX and the models agree; return the stored {rule: {status: n}}."""
     say = progress or (lambda _m: None)
-    with warnings.catch_warnings():
+    for relation in dict.fromkeys(relation_of(name) for name in SUITES):  # missing marts: psycopg's own error
+        conn.execute(f"select from {relation} limit 0")
+    checked_at = datetime.now(UTC)
+    gx_seen: dict[str, dict[str, int]] = {}
+    with warnings.catch_warnings(), _env(URL_ENV, sqlalchemy_url(conn)):
         warnings.simplefilter("ignore")
-        from expectations.suites import (
-            build_balancing_suite,
-            build_carry_over_suite,
-            build_completeness_suite,
-            build_reports_suite,
-            build_validity_suite,
-        )
         ctx = _context(docs_dir)
-        in_scope = marts.restrict(years)
-        with_docs = docs_dir is not None
-        results: list[RuleResult] = []
-
-        say("balancing rules R1–R6")
-        f = fr.balancing_frame(in_scope)
-        results += _pair_results(f, _validate(ctx, build_balancing_suite(), f, with_docs))
-        say("carry-over R7")
-        f = fr.carry_over_frame(marts, years)
-        results += _pair_results(f, _validate(ctx, build_carry_over_suite(), f, with_docs))
-        say("completeness")
-        f = fr.completeness_frame(in_scope)
-        results += _completeness_results(f, in_scope.reports, _validate(ctx, build_completeness_suite(), f,
-                                                                          with_docs))
-        say("validity")
-        f = fr.validity_frame(in_scope)
-        results += _validity_results(f, in_scope.reports, _validate(ctx, build_validity_suite(), f, with_docs))
-        say("year range and uniqueness")
-        f = fr.reports_frame(in_scope)
-        results += _reports_results(f, _validate(ctx, build_reports_suite(), f, with_docs))
-    docs = None
-    if docs_dir is not None:
-        index = Path(docs_dir).resolve() / "index.html"
-        docs = str(index) if index.exists() else None
-    return results, docs
+        # table assets (the report years go into the row conditions): GX reads a query asset's columns by
+        # running the whole query, once per expectation
+        assets = {"datasource": ctx.data_sources.add_postgres(
+            "gongkai_warehouse", connection_string="${" + URL_ENV + "}", create_temp_table=False)}
+        for name in SUITES:
+            say(f"{name}: {', '.join(r.code for r in rules_of(name))}")
+            gx_seen |= gx_counts(_validate(ctx, assets, name, run.years))
+        if docs_dir is not None:  # once, for every suite's validation (not once per checkpoint)
+            say("GX Data Docs")
+            ctx.build_data_docs(site_names=["gongkai_local"])
+    with conn.transaction():
+        conn.execute("delete from dq.rule_results where run_id = %s", (run.run_id,))
+        conn.execute("delete from dq.report_summaries where run_id = %s", (run.run_id,))
+        for name in SUITES:
+            store.copy_results(conn, run, relation_of(name), rules_of(name), checked_at)
+        stored = store.status_counts(conn, run.run_id)
+        _agree(gx_seen, stored)
+        say("summaries")
+        store.summarize(conn, run.run_id)
+    return stored
 
 
 def run_checks(conn, *, years: Sequence[int] | None = None, run_id: str | None = None,
                docs_dir: Path | str | None = None, build_docs: bool = True,
-               progress: Callable[[str], None] | None = None) -> CheckRun:
-    """Run every suite over the warehouse marts, write ``dq.check_runs`` + ``dq.rule_results`` and
-    return the :class:`CheckRun`. `years` restricts the reports checked (R7 still reads year N−1).
-    GX Data Docs go to `docs_dir` (default ``$GONGKAI_DATA_DIR/gx_docs``) unless `build_docs` is False.
-    On an error the run is recorded with status ``error`` and the exception re-raised."""
-    from gongkai.quality import results as store
-
+               progress: Callable[[str], None] | None = None, detail: str = "problems") -> CheckRun:
+    """Run every suite over the check models, write ``dq.check_runs`` + ``dq.rule_results`` and return the
+    :class:`CheckRun`. `years` restricts the reports checked (R7 rows belong to year N). GX Data Docs go
+    to `docs_dir` (default ``$GONGKAI_DATA_DIR/gx_docs``) unless `build_docs` is False. `detail` says
+    which results the returned run holds — every critical FAIL always (the digest and the exit status
+    need them); ``problems``: also the first other FAIL and UNCERTAIN ones; ``all``: every result;
+    ``critical``: nothing else. All of them are in ``dq.rule_results``. On an error the run is recorded
+    with status ``error`` and the exception re-raised."""
     run = CheckRun(run_id=run_id or uuid.uuid4().hex, started_at=datetime.now(UTC),
-                   years=sorted({int(y) for y in years}) if years else None)
+                   years=sorted({int(y) for y in years}) if years else None, detail=detail)
     store.start_run(conn, run)
     try:
-        marts = fr.load_marts(conn, run.years)
-        ddir = Path(docs_dir) if docs_dir else (default_docs_dir() if build_docs else None)
-        run.results, run.docs_path = check_marts(marts, years=run.years, docs_dir=ddir if build_docs else None,
-                                                 progress=progress)
+        ddir = (Path(docs_dir) if docs_dir else default_docs_dir()) if build_docs else None
+        counts = validate_and_store(conn, run, docs_dir=ddir, progress=progress)
+        conn.commit()
+        _load_for_people(conn, run, counts)
+        if ddir is not None and (ddir.resolve() / "index.html").exists():
+            run.docs_path = str(ddir.resolve() / "index.html")
         run.finished_at = datetime.now(UTC)
-        store.write_results(conn, run)
         store.finish_run(conn, run)
     except Exception:
         store.finish_run(conn, run, status="error")
@@ -263,4 +203,21 @@ def run_checks(conn, *, years: Sequence[int] | None = None, run_id: str | None =
     return run
 
 
-__all__ = ["CheckError", "check_marts", "run_checks", "default_docs_dir"]
+def _load_for_people(conn, run: CheckRun, counts: dict[str, dict[str, int]]) -> None:
+    run.totals = {s: sum(c.get(s, 0) for c in counts.values()) for s in (PASS, FAIL, UNCERTAIN)}
+    run.reports_checked, run.report_years = store.reports_and_years(conn, run.run_id)
+    if run.detail == "all":
+        run.results = store.load_results(conn, run.run_id)
+        return
+    run.results = store.load_results(conn, run.run_id, statuses=[FAIL], severities=[CRITICAL])
+    if run.detail == "problems":
+        run.results += store.load_results(conn, run.run_id, statuses=[FAIL, UNCERTAIN], severities=[WARNING],
+                                          limit=PROBLEMS_SHOWN)
+        others = store.load_results(conn, run.run_id, statuses=[UNCERTAIN], severities=[CRITICAL],
+                                    limit=PROBLEMS_SHOWN)
+        run.results += others
+    shown = sum(r.status != PASS for r in run.results)
+    run.problems_not_loaded = run.totals[FAIL] + run.totals[UNCERTAIN] - shown
+
+
+__all__ = ["CheckError", "run_checks", "default_docs_dir", "sqlalchemy_url"]

@@ -102,12 +102,14 @@ def run_dbt(args: Sequence[str], url: str | None = None, *, profiles_dir: str | 
 
 
 def dbt_build(url: str | None = None, select: str | Sequence[str] | None = None, *,
-              profiles_dir: str | Path | None = None, target_path: str | Path | None = None) -> bool:
+              profiles_dir: str | Path | None = None, target_path: str | Path | None = None,
+              full_refresh: bool = False) -> bool:
     """``dbt build`` (seeds, models, data tests, unit tests), optionally ``--select``-ed; True if green.
+    The facts are incremental (rebuilt per changed document); `full_refresh` rebuilds them whole.
     Holds the warehouse lock exclusive meanwhile: no load commits while dbt reads the raw layer."""
     from gongkai.warehouse.locks import transform_lock
 
-    args = ["build"]
+    args = ["build", *(["--full-refresh"] if full_refresh else [])]
     if select:
         args += ["--select", *([select] if isinstance(select, str) else select)]
     with transform_lock(url):

@@ -42,6 +42,7 @@ from extractors.files import display_path
 from extractors.model import STATUSES, VALUE_STATUSES, ExtractionError, Record, Source
 from extractors.sandbox import extract_many
 from gongkai.warehouse import locks
+from gongkai.warehouse.stats import RAW_TABLES, refresh_statistics
 
 LOAD_LOCK_KEY = 72010002
 LOADER_CELL_FIX = "loader_cell_fixed"
@@ -574,6 +575,7 @@ def load_records(conn: psycopg.Connection, items: Iterable[tuple[Record, Documen
         _load_batch(conn, batch, summary, forced)
         if progress:
             progress(summary)
+    refresh_statistics(conn, RAW_TABLES)
     return summary
 
 

@@ -1,15 +1,29 @@
-"""The dbt seed ``dbt_project/seeds/table_section_vocabulary.csv``, generated from the vocabulary
-(``extractors.vocab.all_codes()``). Regenerate with ``python -m gongkai.warehouse.vocab_seed``."""
+"""The dbt files generated from their one source (each fact stated once):
+
+* ``dbt_project/seeds/table_section_vocabulary.csv`` — every cell of the vocabulary
+  (``extractors.vocab.all_codes()``);
+* ``dbt_project/macros/vocabulary.sql`` — the row and column codes the SQL models name (the pivots'
+  columns, the outcome rows of R2, the applicant parts of R3 …), from ``extractors.vocab``;
+* ``dbt_project/macros/rule_catalogue.sql`` — what the models need from the rule catalogue
+  (``expectations.catalogue``): which rules decide a report's balance status, the first report year.
+
+Regenerate them all with ``python -m gongkai.warehouse.vocab_seed``; a test says they are current.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from expectations import catalogue
 from extractors import vocab
 
-SEED_PATH = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "table_section_vocabulary.csv"
+DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+SEED_PATH = DBT_DIR / "seeds" / "table_section_vocabulary.csv"
+VOCABULARY_MACROS_PATH = DBT_DIR / "macros" / "vocabulary.sql"
+CATALOGUE_MACROS_PATH = DBT_DIR / "macros" / "rule_catalogue.sql"
 
 
 def seed_csv() -> str:
@@ -21,10 +35,99 @@ def seed_csv() -> str:
     return buf.getvalue()
 
 
+def _ordered_union(*groups: Sequence[str]) -> tuple[str, ...]:
+    out: dict[str, None] = {}
+    for g in groups:
+        out.update(dict.fromkeys(g))
+    return tuple(out)
+
+
+def _codes(format_version: str, table: str, what: str) -> tuple[str, ...]:
+    return _ordered_union([getattr(c, what) for c in vocab.cells(format_version) if c.table == table])
+
+
+def _proactive_columns() -> tuple[str, ...]:
+    """Column codes of section 二 of either format, block by block (2019's before 2021's)."""
+    blocks = [b.code for b in vocab.BLOCKS["2019"] if b.table == "proactive"]
+    per_block = [[col.code for fv in vocab.FORMAT_VERSIONS for b in vocab.BLOCKS[fv]
+                  if b.table == "proactive" and b.code == code for col in b.columns] for code in blocks]
+    return _ordered_union(*per_block)
+
+
+def _macro(name: str, value, doc: str) -> str:
+    if isinstance(value, str | int):
+        literal = repr(value)
+    else:
+        lines: list[list[str]] = [[]]
+        for item in (f"'{v}'" for v in value):
+            if lines[-1] and len(", ".join([*lines[-1], item])) > 92:
+                lines.append([])
+            lines[-1].append(item)
+        rows = [", ".join(line) for line in lines]
+        literal = "[\n        " + ",\n        ".join(rows) + "\n    ]" if len(rows) > 1 else f"[{rows[0]}]"
+    return f"{{#- {doc} -#}}\n{{% macro {name}() -%}}\n    {{{{ return({literal}) }}}}\n{{%- endmacro %}}\n"
+
+
+def _file(source: str, macros: list[str]) -> str:
+    head = (f"{{#- GENERATED from {source} by gongkai/warehouse/vocab_seed.py: do not edit.\n"
+            "    Regenerate: python -m gongkai.warehouse.vocab_seed -#}\n")
+    return head + "\n" + "\n".join(macros)
+
+
+def vocabulary_macros() -> str:
+    apps_2021 = _codes("2021", "applications", "row")
+    assert set(_codes("2019", "applications", "row")) <= set(apps_2021)
+    return _file("extractors/vocab.py", [
+        _macro("application_row_codes", apps_2021,
+               "Rows of section 三 (applications) of either format, in printed order."),
+        _macro("applicant_column_codes", tuple(c.code for c in vocab.APPLICANT_COLUMNS),
+               "Columns of section 三: the six applicant types and 总计 (total)."),
+        _macro("applicant_part_codes", vocab.APPLICANT_PARTS,
+               "The six applicant columns whose sum is the total column (R3)."),
+        _macro("outcome_row_codes", vocab.OUTCOME_ROWS,
+               "The outcome rows of R2 printed the same way in every report: 予以公开 … 不予处理."),
+        _macro("other_single_row_code", vocab.OTHER_SINGLE_ROW,
+               "（六）其他处理 printed as one row (2019 format; some 2021 reports keep it)."),
+        _macro("other_split_row_codes", vocab.OTHER_SUBROWS,
+               "（六）其他处理 printed as its three sub-rows (2021 format)."),
+        _macro("review_result_codes", tuple(c.code for c in vocab.RESULT_COLUMNS),
+               "Columns of section 四 (review_litigation), total last."),
+        _macro("review_part_codes", vocab.RESULT_PARTS,
+               "The four results of section 四 whose sum is the total column (R4–R6)."),
+        _macro("proceeding_codes", _codes("2021", "review_litigation", "row"),
+               "Rows of section 四: administrative review and the two kinds of litigation."),
+        _macro("proactive_column_codes", _proactive_columns(),
+               "Columns of section 二 (proactive) of either format, block by block."),
+    ])
+
+
+def catalogue_macros() -> str:
+    return _file("expectations/catalogue.py", [
+        _macro("balancing_rule_ids", catalogue.BALANCING_RULES,
+               "The printed balancing identities: they decide rpt_report_overview.balance_status."),
+        _macro("first_report_year", catalogue.FIRST_YEAR,
+               "The first report year under the revised 条例 (YEAR_RANGE)."),
+    ])
+
+
+GENERATED: dict[Path, Callable[[], str]] = {
+    SEED_PATH: seed_csv,
+    VOCABULARY_MACROS_PATH: vocabulary_macros,
+    CATALOGUE_MACROS_PATH: catalogue_macros,
+}
+
+
 def write_seed(path: Path = SEED_PATH) -> Path:
     path.write_text(seed_csv(), encoding="utf-8")
     return path
 
 
+def write_all() -> list[Path]:
+    for path, make in GENERATED.items():
+        path.write_text(make(), encoding="utf-8")
+    return list(GENERATED)
+
+
 if __name__ == "__main__":
-    print(write_seed())
+    for p in write_all():
+        print(p)

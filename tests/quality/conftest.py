@@ -1,4 +1,6 @@
-"""Fixtures of the data-quality tests: a real SMTP sink (aiosmtpd), or a port nobody listens on."""
+"""Fixtures of the data-quality tests: the golden samples loaded, built and checked in a real warehouse
+(load → dbt build → GX check run) once per session; a real SMTP sink (aiosmtpd), or a port nobody
+listens on."""
 
 from __future__ import annotations
 
@@ -7,6 +9,15 @@ from dataclasses import dataclass, field
 import pytest
 
 from gongkai.demo.localservers import free_port
+from tests.support.golden import golden_records
+from tests.support.quality import SEED_URLS, checked_warehouse
+
+
+@pytest.fixture(scope="session")
+def seed_warehouse(pg_server_url, tmp_path_factory):
+    """The five golden samples loaded, built and checked once for the session: (url, CheckRun)."""
+    yield from checked_warehouse(pg_server_url, golden_records(), [SEED_URLS[i] for i in range(5)],
+                                 tmp_path_factory, docs=True)
 
 
 @dataclass

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
-from gongkai.quality import frames as fr
 from gongkai.quality.alerts import AlertDeliveryError, render_digest, send_digest
 from gongkai.quality.model import CheckRun
-from gongkai.quality.runner import check_marts
-from tests.support.golden import golden_record
 from tests.support.quality import SEED_URLS, parse_mail
 
 
 @pytest.fixture(scope="module")
-def digest():
-    recs = [golden_record(i) for i in (0, 3)]
-    results, _ = check_marts(fr.marts_from_records(recs, [SEED_URLS[0], SEED_URLS[3]]))
-    run = CheckRun(run_id="alert-test", started_at=datetime.now(UTC), results=results)
+def digest(seed_warehouse):
+    """The digest of the five seeds' check run (seed 003 fails R1 and R2)."""
+    _url, checked = seed_warehouse
+    run = CheckRun(run_id="alert-test", started_at=datetime.now(UTC), results=checked.results)
     d = render_digest(run)
     assert d is not None
     return d
@@ -54,11 +52,11 @@ def test_no_recipients_is_an_error(digest):
         send_digest(digest, to="")
 
 
-def test_crlf_in_a_publisher_name_is_encoded_and_the_digest_is_sent(smtp_sink):
+def test_crlf_in_a_publisher_name_is_encoded_and_the_digest_is_sent(smtp_sink, seed_warehouse):
     """A name with CR/LF (here an attempt to add a Bcc header) used to stop the whole digest."""
-    recs = [golden_record(i) for i in (0, 3)]
-    recs[1].report.publisher = "Evil Town\r\nBcc: attacker@example.org"
-    results, _ = check_marts(fr.marts_from_records(recs, [SEED_URLS[0], SEED_URLS[3]]))
+    _url, checked = seed_warehouse
+    evil = "Evil Town\r\nBcc: attacker@example.org"
+    results = [replace(r, publisher=evil) if r.is_critical_failure else r for r in checked.results]
     d = render_digest(CheckRun(run_id="crlf", started_at=datetime.now(UTC), results=results))
     assert d is not None and "\r" not in d.subject and "\n" not in d.subject
     send_digest(d, to="ops@example.org")

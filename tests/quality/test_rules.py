@@ -1,4 +1,5 @@
-"""The GX suites on DataFrames built from records (no database): golden seeds and synthetic reports."""
+"""The rules, computed by dbt in the warehouse and validated by the GX suites: golden seeds and synthetic
+reports, loaded into a real Postgres, built with dbt, checked with GX."""
 
 from __future__ import annotations
 
@@ -7,23 +8,16 @@ from collections import Counter
 
 import pytest
 
+from extractors import vocab
 from extractors.model import OK
 from gongkai.demo.fixtures.spec import ReportSpec, random_spec
-from gongkai.quality import frames as fr
 from gongkai.quality.alerts import render_digest
 from gongkai.quality.model import FAIL, PASS, UNCERTAIN, CheckRun
-from gongkai.quality.runner import check_marts
 from tests.support.golden import golden_record
-from tests.support.quality import SEED_URLS, r4_fixture, set_cell
+from tests.support.quality import SEED_URLS, checked_warehouse, r4_fixture, set_cell
 
 BALANCING = {"R1", "R2", "R3", "R4", "R5", "R6"}
-
-
-def _run(records, urls=None, **kw):
-    from datetime import UTC, datetime
-
-    results, docs = check_marts(fr.marts_from_records(records, urls), **kw)
-    return CheckRun(run_id="test", started_at=datetime.now(UTC), results=results, docs_path=docs)
+APPLICANT_TYPES = tuple(c.code for c in vocab.APPLICANT_COLUMNS)
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +26,8 @@ def seeds():
 
 
 @pytest.fixture(scope="module")
-def seed_run(seeds, tmp_path_factory):
-    docs = tmp_path_factory.mktemp("gx_docs")
-    return _run([seeds[i] for i in range(5)], [SEED_URLS[i] for i in range(5)], docs_dir=docs)
+def seed_run(seed_warehouse):
+    return seed_warehouse[1]
 
 
 def _by_publisher(run, publisher):
@@ -62,16 +55,16 @@ def test_clean_seeds_pass_every_rule(seed_run, seeds, i):
 
 
 def _inputs(rule: str, scope: str, fv: str) -> list[tuple[str, str, str]]:
-    """The cells a balancing rule needs (independent of the implementation under test)."""
+    """The cells a balancing rule needs (stated here from format.md, independently of the dbt model)."""
     a = "applications"
     if rule == "R1":
         return [(a, r, scope) for r in ("new_received", "carried_over", "total_handled", "carried_forward")]
     if rule == "R2":
-        others = ["other_handling"] if fv == "2019" else list(fr.OTHER_SUBROWS)
-        return [(a, r, scope) for r in ("total_handled", *fr.BASE_OUTCOMES, *others)]
+        others = ["other_handling"] if fv == "2019" else list(vocab.OTHER_SUBROWS)
+        return [(a, r, scope) for r in ("total_handled", *vocab.OUTCOME_ROWS, *others)]
     if rule == "R3":
-        return [(a, scope, c) for c in fr.APPLICANT_TYPES]
-    return [("review_litigation", scope, c) for c in (*fr.RESULT_PARTS, "total")]
+        return [(a, scope, c) for c in APPLICANT_TYPES]
+    return [("review_litigation", scope, c) for c in (*vocab.RESULT_PARTS, "total")]
 
 
 def test_seed_001_short_rows_are_uncertain_not_fail(seed_run, seeds):
@@ -84,8 +77,12 @@ def test_seed_001_short_rows_are_uncertain_not_fail(seed_run, seeds):
     for r in rs:
         needs_blank = any(cm[k].status != OK for k in _inputs(r.rule, r.rule_scope, rec.report.format_version))
         assert (r.status == UNCERTAIN) == needs_blank, r
-        if r.status == UNCERTAIN:
-            assert r.message.startswith("blank or missing")
+        if r.status == UNCERTAIN:  # the reason names the first cells not read, with their status
+            fv = rec.report.format_version
+            unread = sorted((k for k in _inputs(r.rule, r.rule_scope, fv) if cm[k].status != OK),
+                            key=lambda k: vocab.cell_index(fv)[k].order)
+            first = unread[0][1] if r.rule in ("R1", "R2") else unread[0][2]
+            assert r.message.startswith(f"not read: {first} ({cm[unread[0]].status})"), r.message
 
 
 def test_digest_names_year_count_and_publisher(seed_run, seeds):
@@ -99,8 +96,10 @@ def test_digest_names_year_count_and_publisher(seed_run, seeds):
         assert seeds[other].report.publisher not in d.text
 
 
-def test_no_digest_when_nothing_critical_fails(seeds):
-    run = _run([seeds[0], seeds[2]])
+def test_no_digest_when_nothing_critical_fails(seed_run, seeds):
+    clean = {seeds[0].report.publisher, seeds[2].report.publisher}
+    run = CheckRun(run_id="clean", started_at=seed_run.started_at,
+                   results=[r for r in seed_run.results if r.publisher in clean])
     assert run.critical_failures == []
     assert render_digest(run) is None
     d = render_digest(run, include_success=True)
@@ -129,7 +128,7 @@ def _linked_pair(rng) -> tuple[ReportSpec, ReportSpec]:
     """Two consecutive reports of one publisher whose carry-over matches, except natural_person (+1)."""
     prev, cur = random_spec(rng, "2021", 2021), random_spec(rng, "2021", 2022)
     prev.publisher = cur.publisher = "R7测试镇人民政府"
-    for col in fr.APPLICANT_TYPES[:-1]:
+    for col in APPLICANT_TYPES[:-1]:
         want = cur.cells[("applications", "carried_over", col)].value + (1 if col == "natural_person" else 0)
         # carried_over(prev) := 0 and new_received := handled + forward keeps R1 and non-negativity
         handled = prev.cells[("applications", "total_handled", col)].value
@@ -138,7 +137,7 @@ def _linked_pair(rng) -> tuple[ReportSpec, ReportSpec]:
         set_cell(prev, "applications", "new_received", col, handled + want)
     for row in ("carried_forward", "carried_over", "new_received"):
         set_cell(prev, "applications", row, "total",
-                 sum(prev.cells[("applications", row, c)].value for c in fr.APPLICANT_TYPES[:-1]))
+                 sum(prev.cells[("applications", row, c)].value for c in APPLICANT_TYPES[:-1]))
     return prev, cur
 
 
@@ -167,14 +166,25 @@ def cases():
     return out
 
 
+def _two_current_reports(conn) -> None:
+    """The loader keeps one current report per publisher and year (a unique index); to see UNIQUENESS
+    fail, break that invariant as a damaged warehouse would have it."""
+    conn.execute("drop index raw.documents_one_current_idx")
+    conn.execute("update raw.documents set is_current = true, superseded_by = null "
+                 "where unit_name = 'U测试镇人民政府'")
+
+
 @pytest.fixture(scope="module")
-def case_run(cases):
+def case_run(cases, pg_server_url, tmp_path_factory):
     records = [s.record(path=f"<{name}{i}>") for name, specs in cases.items() for i, s in enumerate(specs)]
     c = random_spec(random.Random(7), "2019", 2020).record(path="<complete>")
     c.report.publisher = "C测试镇人民政府"
     c.cells = [x for x in c.cells if x.key() != ("proactive", "regulations", "total_published")]
     c.source.sha256 = "c" * 64
-    return _run([*records, c])
+    gen = checked_warehouse(pg_server_url, [*records, c], None, tmp_path_factory, prepare=_two_current_reports)
+    _url, run = next(gen)
+    yield run
+    gen.close()
 
 
 def _fails(run, publisher, rule=None):

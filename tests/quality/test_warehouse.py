@@ -4,7 +4,6 @@ and `gongkai check --email` against a real local SMTP server. One built database
 from __future__ import annotations
 
 import json
-import uuid
 
 import psycopg
 import pytest
@@ -17,30 +16,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def built_db(pg_server_url, tmp_path_factory):
-    """A database with the five golden seeds loaded and the dbt project built."""
-    from urllib.parse import urlparse, urlunparse
-
-    from gongkai.warehouse.dbt import dbt_build
-    from gongkai.warehouse.load import DocumentMeta, load_records
-    from gongkai.warehouse.migrate import migrate
-
-    name = f"gk_dq_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(pg_server_url, autocommit=True) as c:
-        c.execute(f'create database "{name}"')
-    url = urlunparse(urlparse(pg_server_url)._replace(path="/" + name))
-    try:
-        with psycopg.connect(url) as conn:
-            migrate(conn)
-            conn.commit()
-            load_records(conn, [(golden_record(i), DocumentMeta(source_url=SEED_URLS[i])) for i in range(5)])
-            conn.commit()
-        assert dbt_build(url, profiles_dir=tmp_path_factory.mktemp("dbt"),
-                         target_path=tmp_path_factory.mktemp("dbt_target")), "dbt build failed"
-        yield url
-    finally:
-        with psycopg.connect(pg_server_url, autocommit=True) as c:
-            c.execute(f'drop database if exists "{name}" with (force)')
+def built_db(seed_warehouse):
+    """The session's warehouse with the five golden seeds loaded and the dbt project built."""
+    return seed_warehouse[0]
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +26,7 @@ def checked(built_db, tmp_path_factory):
     from gongkai.quality.runner import run_checks
 
     with psycopg.connect(built_db) as conn:
-        run = run_checks(conn, docs_dir=tmp_path_factory.mktemp("gx_docs"))
+        run = run_checks(conn, docs_dir=tmp_path_factory.mktemp("gx_docs"), detail="all")
     return built_db, run
 
 
@@ -186,3 +164,64 @@ def test_the_alert_step_raises_when_smtp_is_unreachable(dead_smtp):
     digest = {"subject": "s", "text": "t", "html": "<p>t</p>"}
     with pytest.raises(AlertDeliveryError):  # the task fails and Airflow retries it
         alert_step({"digest": digest}, to=["ops@example.org"])
+
+
+def test_bi_counts_the_same_results_the_email_names(checked):
+    """rpt_report_overview (BI) and the stored results (digest, CLI) come from one computation: per report,
+    the R1–R6 failures and uncertainties BI counts are the ones dq.rule_results holds — 总计 column included."""
+    from expectations.catalogue import BALANCING_RULES
+
+    url, run = checked
+    bi = {k: (f, u, s) for k, f, u, s in _rows(
+        url, "select report_key, rules_failed, rules_uncertain, balance_status from marts.rpt_report_overview")}
+    stored = {k: (f, u) for k, f, u in _rows(
+        url, """select report_key, count(*) filter (where status = 'FAIL'), count(*) filter (where status = 'UNCERTAIN')
+                from dq.rule_results where run_id = %s and rule = any(%s) group by 1""",
+        (run.run_id, list(BALANCING_RULES)))}
+    assert {k: v[:2] for k, v in bi.items()} == stored
+    xwz = next(k for k, v in bi.items() if v[2] == "unbalanced")
+    assert bi[xwz][0] == 4 == len([r for r in run.critical_failures if r.report_key == xwz])
+    assert {r.rule_scope for r in run.critical_failures} == {"natural_person", "total"}
+
+
+def test_gx_data_docs_name_the_failing_reports(checked):
+    from pathlib import Path
+
+    _url, run = checked
+    pages = list(Path(run.docs_path).parent.glob("validations/gongkai_balancing/**/*.html"))
+    assert pages, "no Data Docs page for gongkai_balancing"
+    html = "\n".join(p.read_text(encoding="utf-8") for p in pages)
+    for text in ("小王庄镇", "publisher_name", "rule_scope", "natural_person", "R1 (critical)"):
+        assert text in html
+
+
+def test_every_catalogued_rule_is_computed_by_the_models(checked):
+    from expectations.catalogue import RULES
+
+    url, _ = checked
+    have = {r for (r,) in _rows(url, "select distinct rule_id from marts.fct_rule_checks union "
+                                     "select distinct rule_id from marts.fct_integrity_checks")}
+    assert have <= set(RULES)
+    assert set(RULES) - have == {"R7"}  # the seeds are all 2020: no publisher has two consecutive years
+
+
+def test_a_model_that_disagrees_with_gx_stops_the_run(checked):
+    """The check run validates the stored statuses: a FAIL turned into PASS in the model (as a stale or
+    broken build would) is caught by GX, and the run is recorded as an error, with no results."""
+    from gongkai.quality.runner import CheckError, run_checks
+
+    url, _ = checked
+    with psycopg.connect(url) as conn:
+        keys = [k for (k,) in conn.execute("update marts.fct_rule_checks set status = 'PASS', reason = null "
+                                           "where status = 'FAIL' returning rule_check_key")]
+        conn.commit()
+        try:
+            with pytest.raises(CheckError, match=r"R1: GX counts \d+ pass / 2 fail but the check model"):
+                run_checks(conn, run_id="tampered", build_docs=False)
+        finally:
+            conn.rollback()
+            conn.execute("update marts.fct_rule_checks set status = 'FAIL', reason = left_value || ' ≠ ' || "
+                         "right_value where rule_check_key = any(%s)", (keys,))
+            conn.commit()
+        assert conn.execute("select status from dq.check_runs where run_id = 'tampered'").fetchone() == ("error",)
+        assert conn.execute("select count(*) from dq.rule_results where run_id = 'tampered'").fetchone() == (0,)

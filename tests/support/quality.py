@@ -1,10 +1,16 @@
-"""Helpers of the data-quality tests: a source URL per sample, synthetic reports, reading a received e-mail."""
+"""Helpers of the data-quality tests: a source URL per sample, synthetic reports, a checked warehouse,
+reading a received e-mail."""
 
 from __future__ import annotations
 
 import random
+import uuid
+from collections.abc import Callable, Sequence
+from urllib.parse import urlparse, urlunparse
 
-from extractors.model import OK, Cell
+import psycopg
+
+from extractors.model import OK, Cell, Record
 from gongkai.demo.fixtures.spec import ReportSpec, random_spec
 
 SEED_URLS = {i: f"https://gongkai.example.org/seeds/seed_00{i}.html" for i in range(5)}
@@ -22,6 +28,40 @@ def r4_fixture(rng: random.Random) -> ReportSpec:
     for col, v in (("upheld", 10), ("corrected", 1), ("other_result", 0), ("pending", 0), ("total", 0)):
         set_cell(s, "review_litigation", "administrative_review", col, v)
     return s
+
+
+def checked_warehouse(server_url: str, records: Sequence[Record], urls: Sequence[str | None] | None,
+                      tmp_path_factory, *, prepare: Callable[[psycopg.Connection], None] | None = None,
+                      docs: bool = False):
+    """A new database with `records` loaded (source URLs `urls`), `dbt build` and one check run: yields
+    (url, CheckRun holding every result). Dropped afterwards."""
+    from gongkai.quality.runner import run_checks
+    from gongkai.warehouse.dbt import dbt_build
+    from gongkai.warehouse.load import DocumentMeta, load_records
+    from gongkai.warehouse.migrate import migrate
+
+    name = f"gk_dq_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server_url, autocommit=True) as c:
+        c.execute(f'create database "{name}"')
+    url = urlunparse(urlparse(server_url)._replace(path="/" + name))
+    try:
+        with psycopg.connect(url) as conn:
+            migrate(conn)
+            conn.commit()
+            load_records(conn, [(r, DocumentMeta(source_url=urls[i] if urls else None))
+                                for i, r in enumerate(records)])
+            if prepare:
+                prepare(conn)
+            conn.commit()
+        assert dbt_build(url, profiles_dir=tmp_path_factory.mktemp("dbt"),
+                         target_path=tmp_path_factory.mktemp("dbt_target")), "dbt build failed"
+        with psycopg.connect(url) as conn:
+            run = run_checks(conn, detail="all", build_docs=docs,
+                             docs_dir=tmp_path_factory.mktemp("gx_docs") if docs else None)
+        yield url, run
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as c:
+            c.execute(f'drop database if exists "{name}" with (force)')
 
 
 def parse_mail(envelope):

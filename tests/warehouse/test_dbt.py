@@ -191,8 +191,21 @@ def test_the_docs_render_a_model_opened_as_a_file(built, docs_page):
     assert fetched and all(u.startswith(("file:", "data:", "blob:")) for u in fetched), fetched
 
 
-def test_vocabulary_seed_is_current():
-    assert vocab_seed.SEED_PATH.read_text(encoding="utf-8") == vocab_seed.seed_csv()
+@pytest.mark.parametrize("path", list(vocab_seed.GENERATED), ids=lambda p: p.name)
+def test_generated_dbt_files_are_current(path):
+    """The seed and the vocabulary / rule-catalogue macros are generated from extractors/vocab.py and
+    expectations/catalogue.py: `python -m gongkai.warehouse.vocab_seed` rewrites them."""
+    assert path.read_text(encoding="utf-8") == vocab_seed.GENERATED[path](), f"{path} is stale: regenerate it"
+
+
+def test_no_hand_copy_of_the_vocabulary_in_the_models():
+    """The SQL names the outcome rows through the generated macros, never as a written-out list."""
+    models = (ROOT / "dbt_project" / "models").rglob("*.sql")
+    outcome_rows = vocab.OUTCOME_ROWS
+    for path in models:
+        text = path.read_text(encoding="utf-8")
+        hits = [r for r in outcome_rows if f"'{r}'" in text or f".{r}" in text or f" {r} " in text]
+        assert len(hits) < 3, f"{path.name} spells out outcome rows {hits}: use outcome_row_codes()"
 
 
 def test_dbt_parse_has_no_deprecation_warnings(dbt_manifest):

@@ -1,4 +1,5 @@
 -- The cells of current reports with the vocabulary joined in (labels, section, display order).
+-- `document_id` is the cells' own column: a filter on it reaches raw.cells' primary key.
 with
 
 cells as (
@@ -22,7 +23,7 @@ vocabulary as (
 select
     documents.report_key,
     documents.government_unit_key,
-    documents.document_id,
+    cells.document_id,
     documents.report_year,
     documents.format_version,
     cells.table_code,
@@ -32,6 +33,7 @@ select
     cells.raw_text,
     cells.cell_status,
     cells.page_number,
+    documents.loaded_at,
     vocabulary.section_number,
     vocabulary.block_code,
     vocabulary.row_label,

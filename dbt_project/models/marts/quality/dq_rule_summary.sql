@@ -1,86 +1,67 @@
 {{ config(materialized='view') }}
 
+-- One row per publisher × report year, from the latest finished check run that checked that year. The
+-- latest run per year is ranked among the runs (a few rows); its per-publisher summary was written by
+-- the run itself (dq.report_summaries), so the view reads a row per report, not every rule result.
 with
 
 runs as (
 
     select
         run_id,
-        started_at
+        started_at,
+        report_years
     from {{ source('dq', 'check_runs') }}
     where status in ('passed', 'failed')
 
 ),
 
-results as (
+run_years as (
 
     select
-        rule_results.run_id,
-        rule_results.checked_at,
-        rule_results.report_key,
-        rule_results.publisher,
-        rule_results.report_year,
-        rule_results.rule,
-        rule_results.status,
-        rule_results.severity,
-        runs.started_at as run_started_at
-    from {{ source('dq', 'rule_results') }} as rule_results
-    inner join runs on rule_results.run_id = runs.run_id
+        runs.run_id,
+        runs.started_at,
+        run_year.report_year
+    from runs
+    cross join lateral unnest(runs.report_years) as run_year (report_year)
 
 ),
 
-checked as (
+latest_runs as (
 
-    select distinct
-        publisher,
-        report_year,
+    select
         run_id,
-        run_started_at
-    from results
-
-),
-
-latest as (
-
-    select
-        publisher,
-        report_year,
-        run_id
+        report_year
     from (
         select
-            publisher,
-            report_year,
             run_id,
+            report_year,
             row_number() over (
-                partition by publisher, report_year
-                order by run_started_at desc, run_id desc
+                partition by report_year
+                order by started_at desc, run_id desc
             ) as recency
-        from checked
+        from run_years
     ) as ranked
     where recency = 1
 
 )
 
 select
-    {{ surrogate_key(['results.publisher', 'results.report_year']) }} as summary_key,
-    results.publisher,
-    cast(results.report_year as integer) as report_year,
-    results.run_id,
-    max(results.checked_at) as checked_at,
-    count(distinct results.report_key) as reports_checked,
-    count(*) as rule_results,
-    count(*) filter (where results.status = 'PASS') as pass_count,
-    count(*) filter (where results.status = 'FAIL') as fail_count,
-    count(*) filter (where results.status = 'UNCERTAIN') as uncertain_count,
-    count(*) filter (where results.status = 'FAIL' and results.severity = 'critical') as critical_fail_count,
-    count(*) filter (where results.status = 'FAIL' and results.severity = 'warning') as warning_fail_count,
-    string_agg(distinct results.rule, ', ' order by results.rule) filter (
-        where results.status = 'FAIL'
-    ) as failed_rules
-from results
-inner join latest
+    {{ surrogate_key(['summaries.publisher', 'summaries.report_year']) }} as summary_key,
+    summaries.publisher,
+    cast(summaries.report_year as integer) as report_year,
+    summaries.run_id,
+    summaries.checked_at,
+    summaries.reports_checked,
+    summaries.rule_results,
+    summaries.pass_count,
+    summaries.fail_count,
+    summaries.uncertain_count,
+    summaries.critical_fail_count,
+    summaries.warning_fail_count,
+    summaries.failed_rules
+from {{ source('dq', 'report_summaries') }} as summaries
+inner join latest_runs
     on
-        results.publisher is not distinct from latest.publisher
-        and results.report_year is not distinct from latest.report_year
-        and results.run_id = latest.run_id
-group by results.publisher, results.report_year, results.run_id
+        summaries.run_id = latest_runs.run_id
+        and coalesce(summaries.report_year, -1) = coalesce(latest_runs.report_year, -1)

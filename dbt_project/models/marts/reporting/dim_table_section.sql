@@ -7,40 +7,27 @@ vocabulary as (
 
 ),
 
-versions as (
-
-    select
-        table_code,
-        row_code,
-        column_code,
-        string_agg(format_version, ',' order by format_version) as valid_format_versions
-    from vocabulary
-    group by table_code, row_code, column_code
-
-),
-
 sections as (
 
     select
-        vocabulary.table_section_key,
-        vocabulary.format_version,
-        vocabulary.table_code,
-        vocabulary.section_number,
-        vocabulary.table_label,
-        vocabulary.block_code,
-        vocabulary.row_code,
-        vocabulary.row_label,
-        vocabulary.column_code,
-        vocabulary.column_label,
-        vocabulary.value_kind,
-        vocabulary.display_order,
-        versions.valid_format_versions
+        table_section_key,
+        format_version,
+        table_code,
+        section_number,
+        table_label,
+        block_code,
+        row_code,
+        row_label,
+        column_code,
+        column_label,
+        value_kind,
+        display_order,
+        string_agg(format_version, ',') over (
+            partition by table_code, row_code, column_code
+            order by format_version
+            rows between unbounded preceding and unbounded following
+        ) as valid_format_versions
     from vocabulary
-    inner join versions
-        on
-            vocabulary.table_code = versions.table_code
-            and vocabulary.row_code = versions.row_code
-            and vocabulary.column_code = versions.column_code
 
 ),
 

@@ -1,9 +1,15 @@
--- One row per report × applicant type.
+-- One row per report × applicant type. Incremental by document (macros/incremental_by_document.sql).
+{{ config(**incremental_by_document(indexes=[
+    {'columns': ['report_key', 'applicant_type'], 'unique': True},
+    {'columns': ['government_unit_key', 'report_year']},
+])) }}
+
 with
 
 applications as (
 
     select * from {{ ref('int_applications_pivoted') }}
+    where {{ documents_to_build_condition() }}
 
 ),
 
@@ -21,10 +27,10 @@ select
     documents.format_version,
     applications.applicant_type,
     applications.applicant_type_label,
-    {% for row_code in application_row_codes()[:-1] %}
+    {% for row_code in application_row_codes() %}
         applications.{{ row_code }},
     {% endfor %}
-    applications.carried_forward
+    documents.loaded_at
 from applications
 inner join documents
     on applications.report_key = documents.report_key

@@ -1,8 +1,9 @@
 -- One row per report × cell. The grain is enforced by a unique index (cheaper than a data test
--- that groups two million rows).
-{{ config(indexes=[
-    {'columns': ['report_key', 'table_code', 'row_code', 'column_code'], 'unique': True}
-]) }}
+-- that groups two million rows). Incremental by document (macros/incremental_by_document.sql): a yearly
+-- load inserts that year's cells and deletes the cells of superseded documents.
+{{ config(**incremental_by_document(indexes=[
+    {'columns': ['report_key', 'table_code', 'row_code', 'column_code'], 'unique': True},
+])) }}
 
 select
     report_key,
@@ -17,5 +18,7 @@ select
     cell_value as value,
     raw_text,
     cell_status,
-    page_number as page
+    page_number as page,
+    loaded_at
 from {{ ref('int_cells_enriched') }}
+where {{ documents_to_build_condition() }}

@@ -27,7 +27,9 @@ def test_demo_registry_covers_the_corpus(corpus, tmp_path):
     from gongkai.demo.localservers import SampleServer
 
     files = {e["file"] for e in json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))["files"]}
-    years = [2019, 2020, 2024, 2025]
+    years = sorted({e["year"] for e in json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))["files"]
+                    if e["year"]})
+    assert years == [2019, 2020, 2021, 2022, 2023, 2024, 2025]
     with SampleServer(corpus) as srv:
         pubs = load_registry(DEMO_REGISTRY, base_url=srv.url)
         with FetchClient(LandingStore(str(tmp_path)), per_host_delay=0.0, workers=4, read_timeout=10) as client:

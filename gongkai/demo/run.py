@@ -54,6 +54,8 @@ class DemoSummary:
     marts: dict[str, int | None] = field(default_factory=dict)
     rules: dict[str, int] = field(default_factory=dict)
     critical: list[str] = field(default_factory=list)
+    yoy: list[str] = field(default_factory=list)
+    scorecard: list[str] = field(default_factory=list)
     fetch_failures: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
     dbt_docs: str | None = None
@@ -84,6 +86,8 @@ class DemoSummary:
         ]
         if self.critical:
             lines.append("  critical:      " + "; ".join(self.critical[:5]) + (" …" if len(self.critical) > 5 else ""))
+        for label, items in (("year over year:", self.yoy), ("scorecard:", self.scorecard)):
+            lines += [f"  {label if i == 0 else '':<16}{item}" for i, item in enumerate(items)]
         lines += [
             "  e-mail:        " + (", ".join(self.emails) or "none sent"),
             f"  dbt docs:      {self.dbt_docs + ' (one file: open it in a browser, works offline)' if self.dbt_docs else 'n/a'}",
@@ -156,7 +160,57 @@ def read_summary(url: str, summary: DemoSummary, since: Since | None = None) -> 
                       "and upper(status) = 'FAIL' and severity = 'critical' order by 1, 2", (run[0][0],))]
             if run[0][1]:
                 summary.gx_docs = run[0][1]
+        summary.yoy = analytics_yoy_lines(conn)
+        summary.scorecard = analytics_scorecard_lines(conn)
     return summary
+
+
+def _signed(n, unit: str = "") -> str:
+    return f"{'+' if n > 0 else ''}{n:g}{unit}"
+
+
+def analytics_yoy_lines(conn) -> list[str]:
+    """Year over year (marts.fct_measure_yoy): the applications received by the publishers of the latest
+    year that have the year before, biggest change first; the carry-over breaks (R7)."""
+    rows = _q(conn, """
+        select publisher_name, report_year, value, previous_value, change, change_pct
+        from marts.fct_measure_yoy
+        where measure_code = 'applications.new_received.total' and previous_value is not null
+          and report_year = (select max(report_year) from marts.fct_measure_yoy where previous_value is not null)
+        order by abs(change) desc nulls last, publisher_name limit 3""")
+    lines = [f"{p} {y}: 本年新收申请 {v:g} ({y - 1}: {pv:g}, {_signed(c)}"
+             + (f", {_signed(pct, ' %')})" if pct is not None else ")") for p, y, v, pv, c, pct in rows]
+    breaks = _q(conn, """
+        select publisher_name, report_year, string_agg(column_code, ', ' order by column_code)
+        from marts.fct_measure_yoy where carry_over_status = 'FAIL'
+        group by 1, 2 order by 2, 1""")
+    if breaks:
+        lines.append("R7 上年结转 ≠ last year's 结转下年度: "
+                     + "; ".join(f"{p} {y} ({cols})" for p, y, cols in breaks[:3]) + (" …" if len(breaks) > 3 else ""))
+    return lines
+
+
+def analytics_scorecard_lines(conn) -> list[str]:
+    """The transparency scorecard (marts.fct_transparency_scorecard): the latest scored year's top and
+    bottom, and the late publications."""
+    rows = _q(conn, """
+        select publisher_name, report_year, total_score, method_version, count(*) over ()
+        from marts.fct_transparency_scorecard
+        where total_score is not null
+          and report_year = (select max(report_year) from marts.fct_transparency_scorecard where total_score is not null)
+        order by total_score desc, publisher_name""")
+    lines = []
+    if rows:
+        (tp, year, ts, method, n), (bp, _, bs, _, _) = rows[0], rows[-1]
+        lines.append(f"{year} (method {method}, {n} scored): top {tp} {ts:g}, bottom {bp} {bs:g}")
+    late = _q(conn, """
+        select publisher_name, report_year, days_late from marts.fct_transparency_scorecard
+        where timeliness = 'late' order by report_year, publisher_name""")
+    unknown = _q(conn, "select count(*) from marts.fct_transparency_scorecard where timeliness = 'unknown'")
+    if late or unknown:
+        lines.append("late: " + ("; ".join(f"{p} {y} ({d} days)" for p, y, d in late[:3]) or "none")
+                     + (f"; publication date unknown: {unknown[0][0]} reports" if unknown and unknown[0][0] else ""))
+    return lines
 
 
 def build_dbt_docs(url: str, target: Path) -> str | None:

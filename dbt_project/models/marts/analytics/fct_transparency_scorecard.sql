@@ -128,7 +128,11 @@ measured as (
             when facts.published_on <= facts.deadline then 'on_time'
             else 'late'
         end as timeliness,
-        greatest(facts.published_on - facts.deadline, 0) as days_late,
+        -- (greatest() skips nulls: without a date the days late are unknown, not 0)
+        case
+            when facts.published_on is not null and facts.deadline is not null
+                then greatest(facts.published_on - facts.deadline, 0)
+        end as days_late,
         round(cast(facts.balance_pass as numeric) / nullif(facts.balance_pass + facts.balance_fail, 0), 4)
             as balance_share,
         round(

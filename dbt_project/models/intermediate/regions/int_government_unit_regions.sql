@@ -77,8 +77,9 @@ named as (
         city.short_name as city_short
     from units
     inner join divisions
-        on strpos(units.unit_text, divisions.region_name) > 0
-        and divisions.tier <= units.max_tier
+        on
+            strpos(units.unit_text, divisions.region_name) > 0
+            and units.max_tier >= divisions.tier
     left join divisions as province
         on divisions.province_code = province.region_code
     left join divisions as city

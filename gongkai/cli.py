@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "load": ("gongkai.commands.load", "Extract documents and load them into the warehouse, idempotently."),
     "transform": ("gongkai.commands.transform", "Run `dbt build` on the warehouse (staging → marts)."),
     "docs": ("gongkai.commands.docs", "Write the dbt docs as one HTML file that opens from disk, offline."),
+    "export": ("gongkai.commands.export", "Write a mart as CSV (opens in Excel) or Parquet."),
     "check": ("gongkai.commands.check", "Run the data-quality suites (balancing rules) and report failures."),
     "registry": ("gongkai.commands.registry", "List or extend the registry of publishers and report URLs."),
     "fetch": ("gongkai.commands.fetch", "Fetch report documents into the landing store."),

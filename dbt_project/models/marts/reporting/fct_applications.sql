@@ -28,7 +28,7 @@ select
     applications.applicant_type,
     applications.applicant_type_label,
     {% for row_code in application_row_codes() %}
-        applications.{{ row_code }},
+        {{ whole_count('applications.' ~ row_code) }} as {{ row_code }},
     {% endfor %}
     documents.loaded_at
 from applications

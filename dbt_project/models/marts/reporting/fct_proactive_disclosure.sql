@@ -31,7 +31,11 @@ select
     proactive.item_label,
     proactive.display_order,
     {% for column_code in proactive_column_codes() %}
-        proactive.{{ column_code }},
+        {% if column_code in amount_column_codes() -%}
+            proactive.{{ column_code }},
+        {%- else -%}
+            {{ whole_count('proactive.' ~ column_code) }} as {{ column_code }},
+        {%- endif %}
     {% endfor %}
     documents.loaded_at
 from proactive

@@ -28,7 +28,7 @@ select
     review.proceeding,
     review.proceeding_label,
     {% for result_code in review_result_codes() %}
-        review.{{ result_code }},
+        {{ whole_count('review.' ~ result_code) }} as {{ result_code }},
     {% endfor %}
     documents.loaded_at
 from review

@@ -33,7 +33,12 @@ review as (
         case
             when count(total) filter (where proceeding like 'litigation%') = 2
                 then sum(total) filter (where proceeding like 'litigation%')
-        end as litigation_total
+        end as litigation_total,
+        max(corrected) filter (where proceeding = 'administrative_review') as review_corrected,
+        case
+            when count(corrected) filter (where proceeding like 'litigation%') = 2
+                then sum(corrected) filter (where proceeding like 'litigation%')
+        end as litigation_corrected
     from {{ ref('int_review_litigation_pivoted') }}
     group by report_key
 
@@ -45,6 +50,7 @@ checks as (
     -- stored in dq.rule_results, so BI and the alert e-mail count the same results
     select
         report_key,
+        count(*) filter (where status = 'PASS') as rules_passed,
         count(*) filter (where status = 'FAIL') as rules_failed,
         count(*) filter (where status = 'UNCERTAIN') as rules_uncertain,
         count(*) as rule_checks
@@ -63,24 +69,40 @@ select
     documents.report_year,
     documents.format_version,
     documents.published_on,
-    applications.new_received as received,
-    applications.carried_over,
-    applications.total_handled as handled,
-    applications.carried_forward,
-    review.review_total,
-    review.litigation_total,
+    {{ whole_count('applications.new_received') }} as received,
+    {{ whole_count('applications.carried_over') }} as carried_over,
+    {{ whole_count('applications.total_handled') }} as handled,
+    {{ whole_count('applications.carried_forward') }} as carried_forward,
+    {{ whole_count('review.review_total') }} as review_total,
+    {{ whole_count('review.litigation_total') }} as litigation_total,
     case
         when coalesce(checks.rules_failed, 0) > 0 then 'unbalanced'
         when checks.rule_checks > 0 and checks.rules_uncertain = 0 then 'balanced'
         else 'uncertain'
     end as balance_status,
-    coalesce(checks.rules_failed, 0) as rules_failed,
-    coalesce(checks.rules_uncertain, 0) as rules_uncertain,
+    cast(coalesce(checks.rules_failed, 0) as integer) as rules_failed,
+    cast(coalesce(checks.rules_uncertain, 0) as integer) as rules_uncertain,
     documents.issue_count,
     documents.source_url,
     documents.sha256,
     documents.extractor_version,
-    documents.loaded_at
+    documents.loaded_at,
+    -- the outcomes of section 三 by group, the same in the 2019 and 2021 forms (docs: rpt_report_overview)
+    {{ whole_count('applications.granted') }} as granted,
+    {{ whole_count('applications.partially_granted') }} as partially_granted,
+    {{ whole_count(sum_if_all_known(prefixed('applications.', withheld_row_codes()))) }} as withheld,
+    {{ whole_count(sum_if_all_known(prefixed('applications.', unavailable_row_codes()))) }} as unavailable,
+    {{ whole_count(sum_if_all_known(prefixed('applications.', not_processed_row_codes()))) }} as not_processed,
+    -- （六）其他处理: one row in 2019 (and some 2021 reports), three sub-rows in 2021
+    {{ whole_count('coalesce(applications.' ~ other_single_row_code() ~ ', '
+        ~ sum_if_all_known(prefixed('applications.', other_split_row_codes())) ~ ')') }} as other_handled,
+    {{ whole_count('review.review_corrected') }} as review_corrected,
+    {{ whole_count('review.litigation_corrected') }} as litigation_corrected,
+    cast(coalesce(checks.rules_passed, 0) as integer) as rules_passed,
+    units.province,
+    units.city,
+    units.county,
+    units.county_code
 from documents
 left join units
     on documents.government_unit_key = units.government_unit_key

@@ -83,6 +83,10 @@ facts as (
         reports.publisher_name,
         units.level,
         units.parent_region,
+        units.parent_region_code,
+        -- the rank's region: the 行政区划代码 of the division above the unit where the region hierarchy
+        -- found it, else the parent region's name (registry or parsed)
+        coalesce(units.parent_region_code, units.parent_region) as rank_region,
         reports.report_year,
         reports.format_version,
         reports.published_on,
@@ -215,6 +219,7 @@ select
     publisher_name,
     level,
     parent_region,
+    parent_region_code,
     report_year,
     format_version,
     method_version,
@@ -255,14 +260,14 @@ select
     score_coverage,
     total_score,
     case
-        when total_score is not null and parent_region is not null
+        when total_score is not null and rank_region is not null
             then cast(rank() over peers as integer)
     end as rank_in_region,
     case
-        when total_score is not null and parent_region is not null
+        when total_score is not null and rank_region is not null
             then cast(count(*) over region as integer)
     end as units_ranked_in_region
 from scored
 window
-    region as (partition by report_year, level, parent_region, (total_score is not null and parent_region is not null)),
+    region as (partition by report_year, level, rank_region, (total_score is not null and rank_region is not null)),
     peers as (region order by total_score desc)

@@ -191,13 +191,15 @@ def analytics_yoy_lines(conn) -> list[str]:
 
 
 def analytics_scorecard_lines(conn) -> list[str]:
-    """The transparency scorecard (marts.fct_transparency_scorecard): the latest scored year's top and
-    bottom, and the late publications."""
+    """The transparency scorecard (marts.fct_transparency_scorecard): the top and bottom of the latest
+    year with more than one report scored, and the late publications."""
     rows = _q(conn, """
         select publisher_name, report_year, total_score, method_version, count(*) over ()
         from marts.fct_transparency_scorecard
         where total_score is not null
-          and report_year = (select max(report_year) from marts.fct_transparency_scorecard where total_score is not null)
+          and report_year = (select max(report_year) from marts.fct_transparency_scorecard
+                             where total_score is not null group by report_year having count(*) > 1
+                             order by 1 desc limit 1)
         order by total_score desc, publisher_name""")
     lines = []
     if rows:

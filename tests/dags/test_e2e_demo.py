@@ -145,3 +145,28 @@ def test_every_task_of_the_demo_runs_has_its_log_where_the_airflow_ui_reads_it(d
             assert "[DAG TEST] end task" in records[-1]["event"]
     fetch = next((logs / "dag_id=el_annual_reports").glob("run_id=*/task_id=fetch_batch/map_index=0/attempt=1.log"))
     assert "fetch: " in fetch.read_text(encoding="utf-8")  # the batch's progress, in its own log
+
+
+@pytest.mark.slow
+def test_the_multi_year_series_gives_year_over_year_r7_and_the_scorecard(demo):
+    """The series' deliberate defects reach the marts and the summary: R7 fails exactly for the carry-over
+    break, the late report is late by its days, every consecutive pair is compared, and the townships of
+    兴庆区 (640104) are ranked together."""
+    summary, url, _ = demo
+    with psycopg.connect(url) as c:
+        breaks = c.execute("select publisher_name, report_year, column_code from marts.fct_measure_yoy "
+                           "where carry_over_status = 'FAIL' order by 3").fetchall()
+        pairs = c.execute("select count(distinct report_key) from marts.fct_measure_yoy "
+                          "where previous_report_key is not null").fetchone()[0]
+        late = c.execute("select publisher_name, report_year, days_late from marts.fct_transparency_scorecard "
+                         "where timeliness = 'late'").fetchall()
+        ranked = c.execute("select count(*), max(units_ranked_in_region) from marts.fct_transparency_scorecard "
+                           "where parent_region_code = '640104' and report_year = 2024 "
+                           "and rank_in_region is not null").fetchone()
+    assert breaks == [("兴庆区样例乡人民政府", 2022, "natural_person"), ("兴庆区样例乡人民政府", 2022, "total")]
+    assert pairs == 15  # three publishers × five consecutive pairs 2019–2024
+    assert late == [("兴庆区样例街道办事处", 2023, 50)]
+    assert ranked == (3, 3)
+    text = summary.render()
+    assert "year over year: " in text and "本年新收申请" in text and "兴庆区样例乡人民政府 2022" in text
+    assert "scorecard:      2024 " in text and "兴庆区样例街道办事处 2023 (50 days)" in text

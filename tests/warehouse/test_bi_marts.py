@@ -315,6 +315,10 @@ def test_export_cli_one_line_errors(built, tmp_path):
     assert not list(tmp_path.iterdir())  # nothing half-written
     res = runner.invoke(main, ["export", "rpt_rule_results", "--url", built.url, "-f", "parquet", "-o", "-"])
     assert res.exit_code == 2 and "Parquet" in res.output
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    res = runner.invoke(main, ["export", "dim_report_year", "--url", built.url, "-o", str(blocker / "y.csv")])
+    assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1 and "cannot write" in res.output
 
 
 def test_export_cli_writes_the_file(built, q, tmp_path):
@@ -328,3 +332,6 @@ def test_export_cli_writes_the_file(built, q, tmp_path):
     assert len(rows) == fails > 0 and {r["status_label"] for r in rows} == {"不通过"}
     res = CliRunner().invoke(main, ["export", "--list", "--url", built.url])
     assert res.exit_code == 0 and "rpt_rule_results" in res.output.split()
+    # a folder as --out: the mart's name in it
+    res = CliRunner().invoke(main, ["export", "dim_report_year", "--url", built.url, "-o", str(tmp_path)])
+    assert res.exit_code == 0 and (tmp_path / "dim_report_year.csv").read_bytes().startswith(b"\xef\xbb\xbf")

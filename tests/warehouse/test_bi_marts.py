@@ -8,11 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import random
-import re
-import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from urllib.parse import urlparse, urlunparse
 
 import psycopg
 import pyarrow as pa
@@ -28,7 +25,7 @@ from gongkai.pipeline import export
 from gongkai.warehouse import dbt
 from gongkai.warehouse.load import DocumentMeta, load_records, upsert_publishers
 from tests.support.golden import golden_records
-from tests.support.warehouse import migrate_url
+from tests.support.warehouse import registered_name, scratch_warehouse
 
 pytestmark = pytest.mark.slow
 
@@ -67,12 +64,7 @@ class Built:
         return dbt.dbt_build(self.url, select=select, profiles_dir=self.profiles, target_path=self.target)
 
 
-@pytest.fixture(scope="module")
-def built(pg_server_url, tmp_path_factory):
-    name = f"gk_bi_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(pg_server_url, autocommit=True) as c:
-        c.execute(f'create database "{name}"')
-    url = migrate_url(urlunparse(urlparse(pg_server_url)._replace(path="/" + name)))
+def _build(url, tmp_path_factory):
     registry = load_registry()
     golden = golden_records()
     rng = random.Random(13)
@@ -88,8 +80,7 @@ def built(pg_server_url, tmp_path_factory):
     specs.append(fraction)
 
     def registered(rec):
-        short = re.sub(r"(人民政府|街道办事处|办事处)$", "", rec.report.publisher)
-        return next(p.name for p in registry if short in p.name)
+        return registered_name(rec, registry)
 
     with psycopg.connect(url) as conn:
         upsert_publishers(conn, [p.row() for p in registry])
@@ -99,9 +90,13 @@ def built(pg_server_url, tmp_path_factory):
     profiles, target = tmp_path_factory.mktemp("dbt_profiles"), tmp_path_factory.mktemp("dbt_target")
     ok = dbt.dbt_build(url, profiles_dir=profiles, target_path=target)
     names = [registered(r) for r in golden] + [r.report.publisher for r in specs]
-    yield Built(url, ok, golden + specs, names, profiles, target)
-    with psycopg.connect(pg_server_url, autocommit=True) as c:
-        c.execute(f'drop database if exists "{name}" with (force)')
+    return Built(url, ok, golden + specs, names, profiles, target)
+
+
+@pytest.fixture(scope="module")
+def built(pg_server_url, tmp_path_factory):
+    with scratch_warehouse(pg_server_url, "gk_bi") as url:
+        yield _build(url, tmp_path_factory)
 
 
 @pytest.fixture

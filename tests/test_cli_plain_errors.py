@@ -77,6 +77,7 @@ COMMANDS = [
     ("check", "--no-docs"),
     ("docs",),
     ("sql", "-c", "select 1"),
+    ("export", "rpt_report_overview", "-o", "-"),
     ("fetch", "--db", "--registry", str(ROOT / "registry" / "demo.yaml"), "--base-url", "http://127.0.0.1:9",
      "--dry-run"),
 ]

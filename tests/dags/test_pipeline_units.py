@@ -222,11 +222,12 @@ def test_demo_summary_renders_every_figure():
     s = DemoSummary(seconds=12.0, dag_runs={"el_annual_reports": {"ok": True, "seconds": 5}},
                     fetch={"fetched": 44, "unchanged": 2}, loaded={"new": 3, "replaced": 1, "quarantined": 2, "cells": 80},
                     documents={"loaded": 39, "quarantined": 5, "current": 30},
-                    cells=7776, rules={"pass": 10, "fail": 2, "uncertain": 1}, emails=["/m/0001.eml"])
+                    cells=7776, rules={"pass": 10, "fail": 2, "uncertain": 1}, emails=["/m/0001.eml"],
+                    prose={"pass": 7, "fail": 3, "uncertain": 1}, claims=14)
     text = s.render()
     for needle in ("fetched 44 new, 2 unchanged, 0 failed", "loaded 3 new, 1 replaced, 2 quarantined (80 cells)",
                    "39 documents loaded (30 current), 5 quarantined, 7776 cells", "10 pass, 2 fail, 1 uncertain",
-                   "0001.eml"):
+                   "R8 prose:      7 pass, 3 fail, 1 uncertain (14 numbers quoted", "0001.eml"):
         assert needle in text
     assert s.ok
 

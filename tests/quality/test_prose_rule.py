@@ -83,7 +83,7 @@ def test_claims_are_stored_once_per_document_and_reloading_changes_nothing(prose
         count = lambda: conn.execute(  # noqa: E731
             "select count(*), count(distinct document_id) from raw.claims").fetchone()
         before = count()
-        # 13 claims of the seeds (001 has none) and the fixture's 1
+        # 12 claims of the seeds (1 + 0 + 1 + 3 + 7; 001 has none) and the fixture's 1
         assert before == (13, 5)
         summary = load_records(conn, [(extract(samples.text_path("004")), None)])
         assert summary.unchanged == 1 and count() == before

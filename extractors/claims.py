@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from extractors import vocab
+from extractors.metadata import _CN_DIGIT as _DATE_DIGITS
 from extractors.model import Claim
 from extractors.normalize import _table as _normal_table
 
@@ -139,8 +140,8 @@ def prose_text(text: str) -> tuple[str, list[int]]:
 
 # ------------------------------------------------------------------ numbers
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-              "九": 9}
+# the digits of dates (extractors.metadata) without the look-alikes years are printed with (○, O), and 两
+_CN_DIGITS = {k: int(v) for k, v in _DATE_DIGITS.items() if "\u4e00" <= k <= "\u9fff" or k == "〇"} | {"两": 2}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUM = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)(?P<wan>万)?"
 

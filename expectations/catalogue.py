@@ -1,7 +1,7 @@
 """The rule catalogue: every check gongkai runs, with its severity and the suite that validates it.
 
-Each rule is *computed* once, in the warehouse (dbt): the balancing rules R1–R7 in
-``marts.fct_rule_checks``, the integrity checks in ``marts.fct_integrity_checks``; one row per report ×
+Each rule is *computed* once, in the warehouse (dbt): the balancing rules R1–R7 and R8 (prose against
+tables, evaluated in ``int_prose_checks``) in ``marts.fct_rule_checks``, the integrity checks in ``marts.fct_integrity_checks``; one row per report ×
 rule × scope with both sides, the status and its reason. The GX suites (``expectations.suites``)
 validate those rows. Adding a rule is one CTE in the dbt model and one entry here.
 
@@ -11,8 +11,10 @@ Severity policy:
   a wrong number in the warehouse), ``YEAR_RANGE`` and ``UNIQUENESS`` (two current reports for one
   publisher and year double-count in BI). A critical FAIL makes ``gongkai check`` exit non-zero and
   triggers the alert digest.
-* ``warning`` — R7 (cross-year carry-over is plausibility, not part of the format) and ``COMPLETENESS``
-  (absent cells already surface as UNCERTAIN in the identities that need them).
+* ``warning`` — R7 (cross-year carry-over is plausibility, not part of the format), R8 (the prose's own
+  numbers against the tables: plausibility, often broken; a prose claim is read by patterns, so it is
+  evidence, not proof) and ``COMPLETENESS`` (absent cells already surface as UNCERTAIN in the identities
+  that need them).
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "gongkai_balancing", "proceeding", RULE_CHECKS, balancing=True),
     Rule("R7", "carried_over of year N = carried_forward of year N-1 (same publisher)", WARNING,
          "gongkai_carry_over", "applications column", RULE_CHECKS),
+    Rule("R8", "a number the prose of the report quotes = the measure's cells in its tables", WARNING,
+         "gongkai_prose", "prose measure", RULE_CHECKS),
     Rule("COMPLETENESS", "every cell of the report's format version is present", WARNING, "gongkai_completeness",
          "report", INTEGRITY_CHECKS),
     Rule("VALIDITY", "counts are non-negative integers (items_change: integers), amounts >= 0", CRITICAL,

@@ -1,6 +1,6 @@
 """Great Expectations Core 1.x suites, defined in code, validated in the warehouse.
 
-Every check is computed once, by dbt, into a *check model* (``marts.fct_rule_checks`` for R1–R7,
+Every check is computed once, by dbt, into a *check model* (``marts.fct_rule_checks`` for R1–R8,
 ``marts.fct_integrity_checks`` for the integrity checks; see :mod:`expectations.catalogue`): one row per
 report × rule × scope with ``left_value``, ``right_value``, ``status`` and ``reason``. Each suite
 validates the rows of its rules in its check model (a table asset of GX's Postgres datasource), so every

@@ -83,7 +83,10 @@ def _extract(path_or_bytes: str | os.PathLike | bytes, *, name: str | None = Non
                 and media in (sniff.HTML, sniff.DOCX, sniff.DOC, sniff.PDF) and raw.text:
             # tables flattened into paragraphs (tabs, one cell per line), or a PDF whose tables have
             # no rules: read the document's text instead
-            alt = assemble(_as_text(raw.text, raw.media_type), source)
+            flat = _as_text(raw.text, raw.media_type)
+            if flat.text == raw.text:
+                flat.page_starts = raw.page_starts  # the same text: the claims' pages still hold
+            alt = assemble(flat, source)
             if alt.error is None:
                 return alt
         return rec

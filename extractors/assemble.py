@@ -11,7 +11,8 @@ intersections → cells → tables):
    order of the values; blanks located cell by cell;
 5. **recover** (:mod:`extractors.solver`) — rows whose values ran together, split the only way the
    balancing identities allow (status ``recovered``), else ``unreadable``;
-6. **fill the missing** — every cell of the format version exactly once, ``missing`` when not found.
+6. **fill the missing** — every cell of the format version exactly once, ``missing`` when not found;
+7. **prose claims** (:mod:`extractors.claims`) — the numbers the prose quotes about itself.
 
 ``assemble(raw, source)`` never raises for odd documents: a document without any of the report's
 tables is a Record with ``error`` (``no_tables`` / ``not_a_report``). ``trace`` (optional) receives,
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 from extractors import errors, vocab
 from extractors.cellmap import RowRead, read_row
+from extractors.claims import read_claims
 from extractors.grid import RawDocument
 from extractors.identities import identities
 from extractors.labels import match_column, proactive_block, resolve_app_row  # noqa: F401  (public names)
@@ -59,6 +61,7 @@ def assemble(raw: RawDocument, source: Source, trace: dict[int, list[Cell]] | No
                if title_says_report else "none of the report's tables (sections 二, 三, 四) was found")
         return Record(source=source, report=Report(meta.publisher, meta.year, None, meta.published_on),
                       error=ExtractionError(code, msg))
+    claims = read_claims(raw.text or "", meta.year, raw.page_starts)
 
     fv = choose_format(walker.evidence, meta.year, issues)
     reads = map_cells(walker.obs, fv, issues)
@@ -70,7 +73,7 @@ def assemble(raw: RawDocument, source: Source, trace: dict[int, list[Cell]] | No
     if meta.publisher is None or meta.year is None:
         what = " and ".join(x for x, v in (("publisher", meta.publisher), ("year", meta.year)) if v is None)
         issues.append(Issue(errors.METADATA_MISSING, f"{what} not found in the document"))
-    return Record(source=source, report=report, cells=cells, issues=issues)
+    return Record(source=source, report=report, cells=cells, issues=issues, claims=claims)
 
 
 # ------------------------------------------------------------------ 3. format version

@@ -105,3 +105,15 @@ class RawDocument:
     # the OCR session that read some of the pages (None: every page had a text layer); it keeps the
     # page images, so cells can be read again when an identity fails (extractors.ocr.confirm)
     ocr: Any = None
+    # media with pages: the offset in ``text`` where each page's text begins (page 1 first); prose
+    # claims (extractors.claims) are placed on their page by it
+    page_starts: list[int] | None = None
+
+
+def page_starts_of(texts: list[str], sep: str = "\n") -> list[int]:
+    """The offsets where each of `texts` begins in ``sep.join(texts)``."""
+    out, at = [], 0
+    for t in texts:
+        out.append(at)
+        at += len(t) + len(sep)
+    return out

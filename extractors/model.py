@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-EXTRACTOR_VERSION = "0.2.0"
+EXTRACTOR_VERSION = "0.3.0"  # 0.3.0: prose claims (`claims`)
 
 # Cell statuses. `ok` has a value as printed; `recovered` has a value the printed text ran together
 # with its neighbours ("640020470"), split the only way the balancing identities allow; the others
@@ -46,6 +46,22 @@ class Issue:
 
 
 @dataclass
+class Claim:
+    """A number the report's prose quotes about itself (extractors.claims): the measure it names (a code
+    of extractors.claims.MEASURES), the value, the words as printed (normalised), the period it is
+    about (report_year, previous_year, unclear), the sentence, the page (media with pages) and the
+    character offset of the number in the document's text."""
+
+    measure: str
+    value: int | float | Decimal
+    raw: str
+    period: str
+    sentence: str
+    page: int | None = None
+    offset: int | None = None
+
+
+@dataclass
 class Source:
     path: str
     sha256: str
@@ -76,6 +92,7 @@ class Record:
     issues: list[Issue] = field(default_factory=list)
     error: ExtractionError | None = None
     extractor_version: str = EXTRACTOR_VERSION
+    claims: list[Claim] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -98,6 +115,7 @@ class Record:
             report=Report(**(d.get("report") or {})),
             cells=[Cell(**c) for c in d.get("cells", [])],
             issues=[Issue(**i) for i in d.get("issues", [])],
+            claims=[Claim(**c) for c in d.get("claims", [])],
             error=ExtractionError(**err) if err else None,
             extractor_version=d.get("extractor_version", EXTRACTOR_VERSION),
         )

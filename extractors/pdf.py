@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from extractors import bounded, errors, pdfium, tablepages
-from extractors.grid import RawCell, RawDocument, RawTable
+from extractors.grid import RawCell, RawDocument, RawTable, page_starts_of
 from extractors.model import Issue
 
 MEDIA_TYPE = "application/pdf"
@@ -670,6 +670,7 @@ def _read_pdf(
             tables=_merge_continuations(per_page),
             pages=n,
             issues=issues,
+            page_starts=page_starts_of(texts),
         )
     finally:
         if pdfium_doc is not None:

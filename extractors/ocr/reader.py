@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from extractors import errors
-from extractors.grid import RawCell, RawDocument, RawTable
+from extractors.grid import RawCell, RawDocument, RawTable, page_starts_of
 from extractors.model import Issue
 from extractors.ocr import MIN_CONFIDENCE, geometry, grid, page_budget, raster, recognise
 
@@ -289,7 +289,7 @@ def read_image(data: bytes, media_type: str) -> RawDocument:
         raise ExtractionFailure(errors.TIMEOUT, f"OCR ran over its budget of {session.budget_s:g} CPU-s on "
                                 f"{n} page(s)")
     return RawDocument(media_type=media_type, text="\n".join(texts), tables=_merge_continuations(per_page),
-                       pages=n, issues=list(session.issues), ocr=session)
+                       pages=n, issues=list(session.issues), ocr=session, page_starts=page_starts_of(texts))
 
 
 def reread(session: ScanSession, page_no: int, box: tuple[float, float, float, float]) -> list[tuple[str, float]]:

@@ -56,6 +56,10 @@ class DemoSummary:
     critical: list[str] = field(default_factory=list)
     yoy: list[str] = field(default_factory=list)
     scorecard: list[str] = field(default_factory=list)
+    # R8 (prose against tables) of the latest check run: {pass, fail, uncertain}; claims: prose claims
+    # of the current reports
+    prose: dict[str, int] = field(default_factory=dict)
+    claims: int | None = None
     fetch_failures: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
     dbt_docs: str | None = None
@@ -83,6 +87,9 @@ class DemoSummary:
             "  marts:         " + (", ".join(f"{k} {v}" for k, v in self.marts.items()) or "n/a"),
             f"  rule results:  {self.rules.get('pass', 0)} pass, {self.rules.get('fail', 0)} fail, "
             f"{self.rules.get('uncertain', 0)} uncertain",
+            f"  R8 prose:      {self.prose.get('pass', 0)} pass, {self.prose.get('fail', 0)} fail, "
+            f"{self.prose.get('uncertain', 0)} uncertain"
+            + (f" ({self.claims} numbers quoted in the current reports' prose)" if self.claims is not None else ""),
         ]
         if self.critical:
             lines.append("  critical:      " + "; ".join(self.critical[:5]) + (" …" if len(self.critical) > 5 else ""))
@@ -148,6 +155,9 @@ def read_summary(url: str, summary: DemoSummary, since: Since | None = None) -> 
                              "current": cur[0][0] if cur else 0}
         cells = _q(conn, "select count(*) from raw.cells")
         summary.cells = cells[0][0] if cells else None
+        claims = _q(conn, "select count(*) from raw.claims c join raw.documents d using (document_id) "
+                          "where d.is_current and d.status = 'loaded'")
+        summary.claims = claims[0][0] if claims else None
         for mart in ("rpt_report_overview", "fct_applications", "fct_report_cells"):
             n = _q(conn, f"select count(*) from marts.{mart}")
             summary.marts[mart] = n[0][0] if n else None
@@ -155,6 +165,9 @@ def read_summary(url: str, summary: DemoSummary, since: Since | None = None) -> 
         if run:
             summary.rules = {str(s).lower(): n for s, n in _q(
                 conn, "select status, count(*) from dq.rule_results where run_id = %s group by 1", (run[0][0],))}
+            summary.prose = {str(s).lower(): n for s, n in _q(
+                conn, "select status, count(*) from dq.rule_results where run_id = %s and rule = 'R8' group by 1",
+                (run[0][0],))}
             summary.critical = [f"{r} {p} {y}" for r, p, y in _q(
                 conn, "select distinct rule, publisher, report_year from dq.rule_results where run_id = %s "
                       "and upper(status) = 'FAIL' and severity = 'critical' order by 1, 2", (run[0][0],))]

@@ -1,5 +1,5 @@
-"""The raw loader: extraction records → ``raw.documents`` / ``raw.cells`` / ``raw.extraction_issues`` /
-``raw.quarantine``, idempotently.
+"""The raw loader: extraction records → ``raw.documents`` / ``raw.cells`` / ``raw.claims`` /
+``raw.extraction_issues`` / ``raw.quarantine``, idempotently.
 
 * One transaction per batch; rows go in with COPY (into temp staging tables, then ``insert … select``).
 * Idempotent by content sha256: the same document again changes nothing (``unchanged``).
@@ -236,6 +236,7 @@ class _Prepared:
     quarantined: bool
     cell_lines: list[str] = field(default_factory=list)
     issues: list[tuple] = field(default_factory=list)
+    claims: list[tuple] = field(default_factory=list)  # raw.claims rows without the document id
     size: int | None = None
     pages: int | None = None
     attempts: int = 1
@@ -297,7 +298,27 @@ def _fill(p: _Prepared) -> _Prepared:
             issues.append((INVALID_METADATA, f"source {name} {_txt(repr(given), 80)} is not a valid count: dropped",
                            None, None, None, None))
     p.cell_lines, p.issues = lines, issues
+    p.claims = _claim_rows(record, issues) if record.error is None else []
     return p
+
+
+_CLAIM_PERIODS = ("report_year", "previous_year", "unclear")
+
+
+def _claim_rows(record: Record, issues: list[tuple]) -> list[tuple]:
+    """The record's prose claims as raw.claims rows (claim_no from 1); a claim without a storable
+    number, measure or period is dropped with an issue (it cannot be compared with anything)."""
+    rows = []
+    for c in record.claims or []:
+        value, measure = _number(c.value), _txt(c.measure, 200)
+        period = c.period if c.period in _CLAIM_PERIODS else None
+        if value is None or not measure or period is None:
+            issues.append((LOADER_CELL_FIX, f"prose claim {_txt(repr(c.measure), 80)} = {_txt(repr(c.value), 40)} "
+                           f"({_txt(repr(c.period), 40)}) is not storable: dropped", None, None, None, None))
+            continue
+        rows.append((len(rows) + 1, measure, value, _txt(c.raw, 1000), period, _txt(c.sentence, 2000),
+                     _int_in(c.page, 1, _INT4), _int_in(c.offset, 0, _INT4)))
+    return rows
 
 
 # ---------------------------------------------------------------- loading
@@ -309,6 +330,8 @@ _DOC_COLS = ("document_id", "sha256", "source_path", "source_url", "landing_path
 _CELL_COLS = ("document_id", "table_code", "row_code", "column_code", "value", "raw_text", "status", "page",
               "ocr", "confidence")
 _ISSUE_COLS = ("document_id", "issue_no", "code", "message", "table_code", "row_code", "column_code", "page")
+_CLAIM_COLS = ("document_id", "claim_no", "measure", "value", "raw_text", "period", "sentence", "page",
+               "char_offset")
 
 
 def _doc_row(doc_id: int, p: _Prepared) -> tuple:
@@ -463,6 +486,7 @@ def _write_batch(conn: psycopg.Connection, batch: list[_Prepared], summary: Load
 
         if replace_ids:
             cur.execute("delete from raw.cells where document_id = any(%s)", (replace_ids,))
+            cur.execute("delete from raw.claims where document_id = any(%s)", (replace_ids,))
             cur.execute("delete from raw.extraction_issues where document_id = any(%s)", (replace_ids,))
             sets = ", ".join(f"{c} = s.{c}" for c in _DOC_COLS[2:] if c not in (
                 "source_url", "landing_path", "fetched_at", "registered_publisher", "registered_year"))
@@ -488,6 +512,8 @@ def _write_batch(conn: psycopg.Connection, batch: list[_Prepared], summary: Load
                     ncells += len(p.cell_lines)
         cur.execute(f"insert into raw.extraction_issues ({', '.join(_ISSUE_COLS)}) "
                     f"select {', '.join(_ISSUE_COLS)} from _stage_issues")
+        # prose claims, like the cells: new (or just emptied) document ids, straight in
+        _copy(cur, "raw.claims", _CLAIM_COLS, ((doc_id, *row) for doc_id, p in work for row in p.claims))
         cur.execute("""insert into raw.quarantine
                            (document_id, sha256, source_url, source_path, reason_code, message, extractor_version)
                        select document_id, sha256, source_url, source_path, error_code, error_message,

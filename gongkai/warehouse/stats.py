@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-RAW_TABLES = ("raw.documents", "raw.cells", "raw.extraction_issues", "raw.quarantine")
+RAW_TABLES = ("raw.documents", "raw.cells", "raw.claims", "raw.extraction_issues", "raw.quarantine")
 RESULT_TABLES = ("dq.check_runs", "dq.rule_results", "dq.report_summaries")
 
 # a table is re-analyzed when it grew, or had rows inserted/updated/deleted, by more than this

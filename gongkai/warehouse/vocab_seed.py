@@ -8,7 +8,9 @@
   (``expectations.catalogue``): which rules decide a report's balance status, the first report year.
 * ``dbt_project/seeds/rule_catalogue.csv`` — every catalogued rule with its statement in the form's
   Chinese (``gongkai.bi.labels.rule_statement``) and its severity, for ``rpt_rule_results``;
-* ``dbt_project/seeds/label_values.csv`` — the Chinese of the status codes (``gongkai/bi/labels.yaml``).
+* ``dbt_project/seeds/label_values.csv`` — the Chinese of the status codes (``gongkai/bi/labels.yaml``);
+* ``dbt_project/seeds/prose_measure_cells.csv`` — the measures prose claims name and the cells of each
+  format version each one sums (``extractors.claims.MEASURES``; R8).
 
 Regenerate them all with ``python -m gongkai.warehouse.vocab_seed``; a test says they are current.
 """
@@ -21,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from expectations import catalogue
-from extractors import vocab
+from extractors import claims, vocab
 
 DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 SEED_PATH = DBT_DIR / "seeds" / "table_section_vocabulary.csv"
@@ -29,6 +31,7 @@ VOCABULARY_MACROS_PATH = DBT_DIR / "macros" / "vocabulary.sql"
 CATALOGUE_MACROS_PATH = DBT_DIR / "macros" / "rule_catalogue.sql"
 RULE_CATALOGUE_SEED_PATH = DBT_DIR / "seeds" / "rule_catalogue.csv"
 LABEL_VALUES_SEED_PATH = DBT_DIR / "seeds" / "label_values.csv"
+MEASURES_SEED_PATH = DBT_DIR / "seeds" / "prose_measure_cells.csv"
 
 
 def seed_csv() -> str:
@@ -37,6 +40,19 @@ def seed_csv() -> str:
     w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
     w.writeheader()
     w.writerows(rows)
+    return buf.getvalue()
+
+
+def measures_csv() -> str:
+    """One row per format version × prose measure × cell it sums; a measure the form has no cell for:
+    one row with empty cell columns (claims of it are kept, R8 does not evaluate them)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["format_version", "measure_code", "measure_label", "table_code", "row_code", "column_code"])
+    for fv in vocab.FORMAT_VERSIONS:
+        for m in claims.MEASURES.values():
+            for cell in m.cells(fv) or [("", "", "")]:
+                w.writerow([fv, m.code, m.label, *cell])
     return buf.getvalue()
 
 
@@ -167,6 +183,7 @@ GENERATED: dict[Path, Callable[[], str]] = {
     LABEL_VALUES_SEED_PATH: label_values_csv,
     VOCABULARY_MACROS_PATH: vocabulary_macros,
     CATALOGUE_MACROS_PATH: catalogue_macros,
+    MEASURES_SEED_PATH: measures_csv,
 }
 
 

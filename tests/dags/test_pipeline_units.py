@@ -224,13 +224,14 @@ def test_demo_summary_renders_every_figure():
                     documents={"loaded": 39, "quarantined": 5, "current": 30},
                     cells=7776, rules={"pass": 10, "fail": 2, "uncertain": 1}, emails=["/m/0001.eml"],
                     yoy=["甲镇 2024: 本年新收申请 12 (2023: 10, +2, +20 %)", "R7 上年结转 ≠ last year's 结转下年度: 乙乡 2022"],
-                    scorecard=["2024 (method 1, 3 scored): top 乙乡 91.5, bottom 甲镇 70"])
+                    scorecard=["2024 (method 1, 3 scored): top 乙乡 91.5, bottom 甲镇 70"],
+                    prose={"pass": 7, "fail": 3, "uncertain": 1}, claims=14)
     text = s.render()
     assert "  year over year: 甲镇 2024: 本年新收申请 12" in text
     assert "\n                  R7 上年结转" in text and "  scorecard:      2024 (method 1, 3 scored): top 乙乡" in text
     for needle in ("fetched 44 new, 2 unchanged, 0 failed", "loaded 3 new, 1 replaced, 2 quarantined (80 cells)",
                    "39 documents loaded (30 current), 5 quarantined, 7776 cells", "10 pass, 2 fail, 1 uncertain",
-                   "0001.eml"):
+                   "R8 prose:      7 pass, 3 fail, 1 uncertain (14 numbers quoted", "0001.eml"):
         assert needle in text
     assert s.ok
 

@@ -1,5 +1,5 @@
--- The balancing rules of shared/docs/format.md (R1–R7), computed once, here: one row per report ×
--- rule × scope with both sides, the status and its reason. The GX suites validate these rows and the
+-- The rules of shared/docs/format.md (R1–R8), computed once, here: one row per report × rule × scope
+-- with both sides, the status and its reason. The GX suites validate these rows and the
 -- check run stores them in dq.rule_results; rpt_report_overview counts them.
 --
 -- The identities are stated in int_rule_terms (which cells make up each side of each rule); the
@@ -7,8 +7,8 @@
 -- never 0); a rule is UNCERTAIN when a cell is not read, or was recovered by the identities (they cannot
 -- also prove that the report balances), FAIL when both sides are known and differ, else PASS.
 -- To add a rule made of cells: one more CTE in int_rule_terms, and one entry in expectations/catalogue.py;
--- a rule of another shape (R8: prose against tables) adds its rows, in this model's columns, to the
--- final select with a union.
+-- a rule of another shape adds its rows, in this model's columns, to the final select with a union:
+-- R8 (prose against tables) is evaluated in int_prose_checks.
 --
 -- Incremental by document (macros/incremental_by_document.sql); a report is also re-checked when the
 -- same publisher's report of the year before changes (R7 compares the two).
@@ -276,42 +276,53 @@ sides as (
         evaluated.cells_needed - evaluated.cells_found as cells_absent
     from evaluated
 
+),
+
+cell_rules as (
+
+    select
+        {{ surrogate_key(['report_key', 'rule_id', 'rule_scope']) }} as rule_check_key,
+        report_key,
+        document_id,
+        government_unit_key,
+        publisher_name,
+        report_year,
+        format_version,
+        rule_id,
+        rule_scope,
+        cast(left_value as double precision) as left_value,
+        cast(right_value as double precision) as right_value,
+        case
+            when cells_unread > 0 or cells_recovered > 0 then 'UNCERTAIN'
+            when left_value = right_value then 'PASS'
+            else 'FAIL'
+        end as status,
+        case
+            when cells_unread > 0 or cells_recovered > 0
+                then concat_ws(
+                    '; ',
+                    'not read: ' || nullif(array_to_string(unread_names[1:5], ', '), '')
+                    || case
+                        when cardinality(unread_names) > 5 then ' and ' || cardinality(unread_names) - 5 || ' more'
+                        else ''
+                    end,
+                    case when cells_absent > 0 then cells_absent || ' cells absent from the record' end,
+                    'relies on cells recovered by identities: ' || nullif(array_to_string(recovered_names, ', '), '')
+                )
+            when left_value <> right_value then left_value || ' ≠ ' || right_value
+        end as reason,
+        cast(cells_needed as integer) as cells_needed,
+        cast(cells_unread as integer) as cells_unread,
+        cast(cells_recovered as integer) as cells_recovered,
+        compared_document_id,
+        loaded_at
+    from sides
+
 )
 
-select
-    {{ surrogate_key(['report_key', 'rule_id', 'rule_scope']) }} as rule_check_key,
-    report_key,
-    document_id,
-    government_unit_key,
-    publisher_name,
-    report_year,
-    format_version,
-    rule_id,
-    rule_scope,
-    cast(left_value as double precision) as left_value,
-    cast(right_value as double precision) as right_value,
-    case
-        when cells_unread > 0 or cells_recovered > 0 then 'UNCERTAIN'
-        when left_value = right_value then 'PASS'
-        else 'FAIL'
-    end as status,
-    case
-        when cells_unread > 0 or cells_recovered > 0
-            then concat_ws(
-                '; ',
-                'not read: ' || nullif(array_to_string(unread_names[1:5], ', '), '')
-                || case
-                    when cardinality(unread_names) > 5 then ' and ' || cardinality(unread_names) - 5 || ' more'
-                    else ''
-                end,
-                case when cells_absent > 0 then cells_absent || ' cells absent from the record' end,
-                'relies on cells recovered by identities: ' || nullif(array_to_string(recovered_names, ', '), '')
-            )
-        when left_value <> right_value then left_value || ' ≠ ' || right_value
-    end as reason,
-    cast(cells_needed as integer) as cells_needed,
-    cast(cells_unread as integer) as cells_unread,
-    cast(cells_recovered as integer) as cells_recovered,
-    compared_document_id,
-    loaded_at
-from sides
+select * from cell_rules
+union all
+-- R8, prose against tables (int_prose_checks), for the reports being checked
+select prose.*
+from {{ ref('int_prose_checks') }} as prose
+where prose.document_id in (select documents_to_check.document_id from documents_to_check)

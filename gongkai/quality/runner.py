@@ -30,6 +30,7 @@ from urllib.parse import quote
 from expectations.catalogue import CRITICAL, WARNING, rules_of
 from expectations.suites import ROW_NAMES, SUITES, relation_of
 from gongkai.quality import results as store
+from gongkai.quality.datadocs import make_offline
 from gongkai.quality.model import FAIL, PASS, UNCERTAIN, CheckRun
 
 log = logging.getLogger(__name__)
@@ -163,6 +164,7 @@ def validate_and_store(conn, run: CheckRun, *, docs_dir: Path | None = None,
         if docs_dir is not None:  # once, for every suite's validation (not once per checkpoint)
             say("GX Data Docs")
             ctx.build_data_docs(site_names=["gongkai_local"])
+            make_offline(docs_dir)  # no CDN: the bundled assets, by relative paths
     with conn.transaction():
         conn.execute("delete from dq.rule_results where run_id = %s", (run.run_id,))
         conn.execute("delete from dq.report_summaries where run_id = %s", (run.run_id,))

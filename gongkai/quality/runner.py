@@ -208,8 +208,10 @@ def run_checks(conn, *, years: Sequence[int] | None = None, run_id: str | None =
 def _load_for_people(conn, run: CheckRun, counts: dict[str, dict[str, int]]) -> None:
     run.totals = {s: sum(c.get(s, 0) for c in counts.values()) for s in (PASS, FAIL, UNCERTAIN)}
     run.reports_checked, run.report_years = store.reports_and_years(conn, run.run_id)
+    run.by_rule = counts
     if run.detail == "all":
         run.results = store.load_results(conn, run.run_id)
+        store.attach_details(conn, run.critical_failures)
         return
     run.results = store.load_results(conn, run.run_id, statuses=[FAIL], severities=[CRITICAL])
     if run.detail == "problems":
@@ -220,6 +222,7 @@ def _load_for_people(conn, run: CheckRun, counts: dict[str, dict[str, int]]) -> 
         run.results += others
     shown = sum(r.status != PASS for r in run.results)
     run.problems_not_loaded = run.totals[FAIL] + run.totals[UNCERTAIN] - shown
+    store.attach_details(conn, run.critical_failures)
 
 
 __all__ = ["CheckError", "run_checks", "default_docs_dir", "sqlalchemy_url"]

@@ -41,8 +41,6 @@ class Rule:
     statement: str = ""  # the rule in the form's Chinese (alerts, Data Docs), labels from the vocabulary
 
 
-# The rules as the form states them, in its own words. R1 is printed in the header cell of table 三;
-# the others are worded with the form's labels (extractors/vocab.py), never retyped.
 def _row(table: str, code: str) -> str:
     return ROW_LABELS[(table, code)]
 
@@ -70,6 +68,9 @@ ROW_LABELS, COLUMN_LABELS = _labels()
 _A, _RL = "applications", "review_litigation"
 _PARTS = "、".join(_col(_RL, c) for c in vocab.RESULT_PARTS)
 _APPLICANT_GROUP = next(c.group for c in vocab.APPLICANT_COLUMNS if c.group)
+# The rules as the form states them, in its own words: R1 is printed in the header cell of table 三; the
+# others are worded with the form's labels (extractors/vocab.py), never retyped. A rule without an entry
+# here can give its `statement` itself.
 STATEMENTS = {
     "R1": "第一项加第二项之和，等于第三项加第四项之和",  # as printed in the table's header cell
     "R2": f"{_row(_A, 'total_handled')}等于{_row(_A, 'granted')}至{_row(_A, vocab.OTHER_SINGLE_ROW)}各项之和",
@@ -108,7 +109,7 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("UNIQUENESS", "one current report per publisher and year", CRITICAL, "gongkai_reports", "report",
          INTEGRITY_CHECKS),
 )}
-RULES = {code: replace(r, statement=STATEMENTS[code]) for code, r in RULES.items()}
+RULES = {code: replace(r, statement=r.statement or STATEMENTS.get(code, "")) for code, r in RULES.items()}
 BALANCING_RULES = tuple(code for code, r in RULES.items() if r.balancing)
 
 

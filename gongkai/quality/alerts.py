@@ -70,6 +70,13 @@ NUMERIC = (4, 5, 6)  # right-aligned columns
 INTRO_ZH = "以下报告公布的数字不平衡：规则两边的单元格都已读出，但两边之和不相等。空白或缺失的单元格不算不平衡，只记为无法判断。"
 INTRO_EN = ("These published figures do not balance (a rule fails only when every cell it needs is present; "
             "blank or missing cells are reported as uncertain, never as failures).")
+INTRO_CRITICAL = ("以下报告未通过严重检查（勾稽关系或数据有效性）。空白或缺失的单元格不算不通过，只记为无法判断。",
+                  "These reports fail critical checks (balancing or validity); blank or missing cells are reported "
+                  "as uncertain, never as failures.")
+
+
+def _intro(fails: list[RuleResult]) -> tuple[str, str]:
+    return (INTRO_ZH, INTRO_EN) if all(r.rule in BALANCING_RULES for r in fails) else INTRO_CRITICAL
 
 
 def _ordered(fails: list[RuleResult]) -> list[RuleResult]:
@@ -162,7 +169,7 @@ def _text(run: CheckRun, subject: str, fails: list[RuleResult]) -> str:
     if not fails:
         return f"{subject}\n\n没有严重不通过的规则。No critical rule fails.\n\n{zh}\n{en}\n"
     header = [f"{a} {b}" for a, b in HEADER]
-    blocks = [subject, f"{INTRO_ZH}\n{INTRO_EN}", table(header, _rows(fails), right=NUMERIC)]
+    blocks = [subject, "\n".join(_intro(fails)), table(header, _rows(fails), right=NUMERIC)]
     for (year, publisher, _key), rs in _reports(fails).items():
         lines = [f"{publisher or '(unknown publisher)'} {year or ''}".strip()]
         r0 = rs[0]
@@ -175,7 +182,8 @@ def _text(run: CheckRun, subject: str, fails: list[RuleResult]) -> str:
         for r in rs:
             if b := breakdown(r):
                 lines.append(f"  {r.rule} {' '.join(_scope(r)).strip()}: {b}")
-        blocks.append("\n".join(lines))
+        if len(lines) > 1:  # a link or a breakdown to show
+            blocks.append("\n".join(lines))
     legend = ["规则（左边 = 右边）Rules (left side = right side):"]
     for rule in _legend(fails):
         legend += [f"  {rule.code}  {rule.statement}", f"      {rule.title}"]
@@ -268,7 +276,7 @@ def _html(run: CheckRun, subject: str, fails: list[RuleResult]) -> str:
     zh, en = _summary(run, fails)
     if fails:
         reports = "".join(_html_report(y, p, rs) for (y, p, _k), rs in _reports(fails).items())
-        main = f'<p style="margin:0 0 8px">{_two(INTRO_ZH, INTRO_EN)}</p>{reports}'
+        main = f'<p style="margin:0 0 8px">{_two(*_intro(fails))}</p>{reports}'
     else:
         main = f"<p>{_two('没有严重不通过的规则。', 'No critical rule fails.')}</p>"
     return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'

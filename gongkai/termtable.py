@@ -26,11 +26,16 @@ def clip(s: str, w: int) -> str:
     return "".join(out)
 
 
-def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """A header, a rule of dashes and the rows, each column as wide as its widest cell."""
+def table(header: Sequence[str], rows: Iterable[Sequence[str]], right: Sequence[int] = ()) -> str:
+    """A header, a rule of dashes and the rows, each column as wide as its widest cell; the columns
+    numbered in `right` (numbers) aligned right."""
     rows = [list(map(str, r)) for r in rows]
     widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(header)]
-    line = lambda cells: "  ".join(pad(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
+
+    def cell(i: int, c: str, w: int) -> str:
+        return " " * max(0, w - width(c)) + c if i in right else pad(c, w)
+
+    line = lambda cells: "  ".join(cell(i, c, w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()  # noqa: E731
     out = [line(header), line(["-" * w for w in widths])]
     out += [line(r) for r in rows]
     return "\n".join(out)

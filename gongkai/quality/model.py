@@ -16,6 +16,20 @@ PASS, FAIL, UNCERTAIN = "PASS", "FAIL", "UNCERTAIN"
 STATUSES = (PASS, FAIL, UNCERTAIN)
 
 
+@dataclass(frozen=True)
+class Term:
+    """One cell a rule instance adds up: its side of the identity, its place in the form, its value and the
+    page it was read on (None: not a paged document). `years_back` = 1: the report of the year before (R7)."""
+
+    side: str
+    table: str
+    row: str
+    column: str
+    value: float | None
+    page: int | None = None
+    years_back: int = 0
+
+
 @dataclass
 class RuleResult:
     rule: str
@@ -30,10 +44,19 @@ class RuleResult:
     source_url: str | None = None
     message: str | None = None
     severity: str = ""
+    # loaded for the critical failures (the digest): where the stored copy is, the cells that make up
+    # each side (only when they add up to the stored sides)
+    landing_path: str | None = None
+    terms: tuple[Term, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.severity:
             self.severity = RULES[self.rule].severity
+
+    @property
+    def pages(self) -> list[int]:
+        """The pages of the report the rule's cells were read on (this year's report)."""
+        return sorted({t.page for t in self.terms if t.page is not None and not t.years_back})
 
     @property
     def is_critical_failure(self) -> bool:
@@ -56,6 +79,18 @@ class CheckRun:
     # left in the store
     detail: str = "all"
     problems_not_loaded: int = 0
+    by_rule: dict[str, dict[str, int]] | None = None  # {rule: {status: n}} over the whole run
+
+    def rule_counts(self) -> dict[str, dict[str, int]]:
+        """{rule: {PASS: n, FAIL: n, UNCERTAIN: n}} in catalogue order (over the run when known)."""
+        counts = self.by_rule
+        if counts is None:
+            counts = {}
+            for r in self.results:
+                counts.setdefault(r.rule, dict.fromkeys(STATUSES, 0))[r.status] += 1
+        order = list(RULES)
+        return {k: {s: counts[k].get(s, 0) for s in STATUSES}
+                for k in sorted(counts, key=lambda k: order.index(k) if k in order else len(order))}
 
     @property
     def critical_failures(self) -> list[RuleResult]:

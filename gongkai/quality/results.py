@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from expectations.catalogue import CRITICAL, WARNING, Rule
-from gongkai.quality.model import FAIL, PASS, STATUSES, UNCERTAIN, CheckRun, RuleResult
+from expectations.catalogue import CRITICAL, RULE_CHECKS, RULES, WARNING, Rule
+from gongkai.quality.model import FAIL, PASS, STATUSES, UNCERTAIN, CheckRun, RuleResult, Term
 from gongkai.warehouse.stats import RESULT_TABLES, refresh_statistics
 
 REPORTS = "marts.rpt_report_overview"  # source_url of each report
+RULE_TERMS = "intermediate.int_rule_terms"  # the cells each side of each rule adds up (dbt)
+CELLS = "marts.fct_report_cells"  # every cell of the current reports, with its page
 _COLUMNS = ("run_id", "checked_at", "document_id", "report_key", "publisher", "report_year", "rule",
             "rule_scope", "status", "left_value", "right_value", "severity", "source_url", "message")
 
@@ -132,3 +134,56 @@ def load_results(conn, run_id: str, statuses: Sequence[str] = STATUSES,
 
 def _f(x) -> float | None:
     return None if x is None else float(x)
+
+
+def attach_details(conn, results: Sequence[RuleResult]) -> None:
+    """For people reading about `results` (the digest's critical failures, a handful): the landing store's
+    copy of each document, and for the rules computed from cells the cells of each side with their
+    values and pages — kept only when they add up to the sides the model stored (never a breakdown
+    that disagrees with the figures it explains)."""
+    docs = sorted({r.document_id for r in results if r.document_id is not None})
+    if not docs:
+        return
+    landing = dict(conn.execute("select document_id, landing_path from raw.documents where document_id = any(%s)",
+                                (docs,)).fetchall())
+    cells = [r for r in results if r.document_id is not None and RULES.get(r.rule) is not None
+             and RULES[r.rule].relation == RULE_CHECKS]
+    found: dict[tuple, list[tuple]] = {}
+    if cells:
+        rows = conn.execute(f"""
+            select k.document_id, k.rule_id, k.rule_scope, t.variant, t.side, t.table_code, t.row_code,
+                   t.column_code, c.value, c.page, t.years_back
+            from unnest(%s::bigint[], %s::text[], %s::text[]) as f (document_id, rule_id, rule_scope)
+            inner join {RULE_CHECKS} as k
+                on k.document_id = f.document_id and k.rule_id = f.rule_id and k.rule_scope = f.rule_scope
+            inner join {RULE_TERMS} as t
+                on t.format_version = k.format_version and t.rule_id = k.rule_id and t.rule_scope = k.rule_scope
+            left join {CELLS} as c
+                on c.document_id = case when t.years_back = 1 then k.compared_document_id else k.document_id end
+                and c.table_code = t.table_code and c.row_code = t.row_code and c.column_code = t.column_code
+            order by t.term_order, t.years_back""",
+            ([r.document_id for r in cells], [r.rule for r in cells], [r.rule_scope for r in cells])).fetchall()
+        for row in rows:
+            found.setdefault(row[:3], []).append(row[3:])
+    for r in results:
+        r.landing_path = landing.get(r.document_id)
+        terms = found.get((r.document_id, r.rule, r.rule_scope))
+        if terms:
+            r.terms = _agreeing_terms(terms, r.left_value, r.right_value)
+
+
+def _agreeing_terms(rows: list[tuple], left: float | None, right: float | None) -> tuple[Term, ...]:
+    """The terms of the way of printing （六）其他处理 ('any' terms plus one variant's) whose sides add up to
+    `left` and `right`; () when none does."""
+    variants = sorted({v for (v, *_rest) in rows} - {"any"}) or ["any"]
+    for variant in variants:
+        terms = tuple(Term(side, table, row, column, _f(value), page, years_back)
+                      for (v, side, table, row, column, value, page, years_back) in rows if v in ("any", variant))
+
+        def total(side: str, terms: tuple[Term, ...] = terms) -> float | None:
+            values = [t.value for t in terms if t.side == side]
+            return None if None in values else sum(values)
+
+        if (total("left"), total("right")) == (left, right):
+            return terms
+    return ()

@@ -30,6 +30,7 @@ from urllib.parse import quote
 from expectations.catalogue import CRITICAL, WARNING, rules_of
 from expectations.suites import ROW_NAMES, SUITES, relation_of
 from gongkai.quality import results as store
+from gongkai.quality.datadocs import make_offline
 from gongkai.quality.model import FAIL, PASS, UNCERTAIN, CheckRun
 
 log = logging.getLogger(__name__)
@@ -163,6 +164,7 @@ def validate_and_store(conn, run: CheckRun, *, docs_dir: Path | None = None,
         if docs_dir is not None:  # once, for every suite's validation (not once per checkpoint)
             say("GX Data Docs")
             ctx.build_data_docs(site_names=["gongkai_local"])
+            make_offline(docs_dir)  # no CDN: the bundled assets, by relative paths
     with conn.transaction():
         conn.execute("delete from dq.rule_results where run_id = %s", (run.run_id,))
         conn.execute("delete from dq.report_summaries where run_id = %s", (run.run_id,))
@@ -206,8 +208,10 @@ def run_checks(conn, *, years: Sequence[int] | None = None, run_id: str | None =
 def _load_for_people(conn, run: CheckRun, counts: dict[str, dict[str, int]]) -> None:
     run.totals = {s: sum(c.get(s, 0) for c in counts.values()) for s in (PASS, FAIL, UNCERTAIN)}
     run.reports_checked, run.report_years = store.reports_and_years(conn, run.run_id)
+    run.by_rule = counts
     if run.detail == "all":
         run.results = store.load_results(conn, run.run_id)
+        store.attach_details(conn, run.critical_failures)
         return
     run.results = store.load_results(conn, run.run_id, statuses=[FAIL], severities=[CRITICAL])
     if run.detail == "problems":
@@ -218,6 +222,7 @@ def _load_for_people(conn, run: CheckRun, counts: dict[str, dict[str, int]]) -> 
         run.results += others
     shown = sum(r.status != PASS for r in run.results)
     run.problems_not_loaded = run.totals[FAIL] + run.totals[UNCERTAIN] - shown
+    store.attach_details(conn, run.critical_failures)
 
 
 __all__ = ["CheckError", "run_checks", "default_docs_dir", "sqlalchemy_url"]

@@ -4,13 +4,11 @@ listens on."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
 
 from gongkai.demo.localservers import free_port
 from tests.support.golden import golden_records
-from tests.support.quality import SEED_URLS, checked_warehouse
+from tests.support.quality import SEED_URLS, checked_warehouse, smtp_server
 
 
 @pytest.fixture(scope="session")
@@ -20,35 +18,12 @@ def seed_warehouse(pg_server_url, tmp_path_factory):
                                  tmp_path_factory, docs=True)
 
 
-@dataclass
-class Smtp:
-    port: int
-    messages: list = field(default_factory=list)
-
-    @property
-    def conn_uri(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}?disable_tls=true&disable_ssl=true&timeout=10&retry_limit=0"
-
-
 @pytest.fixture
 def smtp_sink(monkeypatch):
     """A real SMTP server (aiosmtpd) on loopback; AIRFLOW_CONN_SMTP_DEFAULT points at it."""
-    from aiosmtpd.controller import Controller
-
-    sink = Smtp(port=free_port())
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):
-            sink.messages.append(envelope)
-            return "250 OK"
-
-    ctl = Controller(Handler(), hostname="127.0.0.1", port=sink.port)
-    ctl.start()
-    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", sink.conn_uri)
-    try:
+    with smtp_server() as sink:
+        monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", sink.conn_uri)
         yield sink
-    finally:
-        ctl.stop()
 
 
 @pytest.fixture

@@ -191,7 +191,8 @@ def test_gx_data_docs_name_the_failing_reports(checked):
     pages = list(Path(run.docs_path).parent.glob("validations/gongkai_balancing/**/*.html"))
     assert pages, "no Data Docs page for gongkai_balancing"
     html = "\n".join(p.read_text(encoding="utf-8") for p in pages)
-    for text in ("小王庄镇", "publisher_name", "rule_scope", "natural_person", "R1 (critical)"):
+    for text in ("小王庄镇", "发布机关 publisher", "范围 scope", "自然人 · natural_person", "R1 (critical)",
+                 "第一项加第二项之和，等于第三项加第四项之和"):
         assert text in html
 
 

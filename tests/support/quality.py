@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from urllib.parse import urlparse, urlunparse
 
 import psycopg
@@ -32,9 +34,9 @@ def r4_fixture(rng: random.Random) -> ReportSpec:
 
 def checked_warehouse(server_url: str, records: Sequence[Record], urls: Sequence[str | None] | None,
                       tmp_path_factory, *, prepare: Callable[[psycopg.Connection], None] | None = None,
-                      docs: bool = False):
-    """A new database with `records` loaded (source URLs `urls`), `dbt build` and one check run: yields
-    (url, CheckRun holding every result). Dropped afterwards."""
+                      docs: bool = False, landing_paths: Sequence[str | None] | None = None):
+    """A new database with `records` loaded (source URLs `urls`, landing store copies `landing_paths`),
+    `dbt build` and one check run: yields (url, CheckRun holding every result). Dropped afterwards."""
     from gongkai.quality.runner import run_checks
     from gongkai.warehouse.dbt import dbt_build
     from gongkai.warehouse.load import DocumentMeta, load_records
@@ -48,7 +50,8 @@ def checked_warehouse(server_url: str, records: Sequence[Record], urls: Sequence
         with psycopg.connect(url) as conn:
             migrate(conn)
             conn.commit()
-            load_records(conn, [(r, DocumentMeta(source_url=urls[i] if urls else None))
+            load_records(conn, [(r, DocumentMeta(source_url=urls[i] if urls else None,
+                                                 landing_path=landing_paths[i] if landing_paths else None))
                                 for i, r in enumerate(records)])
             if prepare:
                 prepare(conn)
@@ -78,3 +81,50 @@ def parse_mail(envelope):
         elif part.get_content_type() == "text/html":
             html = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
     return subject, text, html
+
+
+def landed_pdf(seed: str, landing_dir) -> tuple[Record, str]:
+    """Sample `seed` rendered as a PDF (tables across pages), put in a real landing store at
+    `landing_dir` and extracted: (the record, with each cell's page; the landing path of the PDF)."""
+    from extractors.api import extract
+    from gongkai.demo.fixtures.corpus import seed_specs
+    from gongkai.demo.fixtures.render import render_pdf
+    from gongkai.fetch.landing import LandingStore
+
+    spec, _source = seed_specs()[seed]
+    store = LandingStore(str(landing_dir))
+    key, _created = store.put_bytes(render_pdf(spec), "pdf", {"url": SEED_URLS[int(seed)]})
+    path = store.full_path(key)
+    return extract(path), path
+
+
+@dataclass
+class Smtp:
+    port: int
+    messages: list = field(default_factory=list)
+
+    @property
+    def conn_uri(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}?disable_tls=true&disable_ssl=true&timeout=10&retry_limit=0"
+
+
+@contextmanager
+def smtp_server() -> Iterator[Smtp]:
+    """A real SMTP server (aiosmtpd) on a free loopback port, keeping every message it receives."""
+    from aiosmtpd.controller import Controller
+
+    from gongkai.demo.localservers import free_port
+
+    sink = Smtp(port=free_port())
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            sink.messages.append(envelope)
+            return "250 OK"
+
+    ctl = Controller(Handler(), hostname="127.0.0.1", port=sink.port)
+    ctl.start()
+    try:
+        yield sink
+    finally:
+        ctl.stop()

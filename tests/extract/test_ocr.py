@@ -354,16 +354,15 @@ def test_a_low_confidence_reading_is_unreadable_with_its_reading_kept(varied, on
 def test_a_report_that_does_not_balance_stays_unbalanced(whole_reports):
     """Seed 003's printed totals break R1/R2. Read by OCR, its figures are the printed ones (re-read,
     the same): the identity still fails — it may confirm a reading, never overwrite one."""
-    from extractors.ocr import identities
+    from extractors.identities import filled_rows, identities, values_of
 
     spec, rec = whole_reports["003 clean"]
     cells = rec.cell_map()
-    values = identities.values_of(cells)
-    failing = [i for i in identities.instances(cells, rec.report.format_version)
-               if identities.holds(i, values) is False]
+    values = values_of(cells)
+    failing = [i for i in identities(rec.report.format_version, filled_rows(cells)) if i.check(values) is False]
     printed = spec.record().cell_map()
-    printed_fail = [i for i in identities.instances(printed, spec.format_version)
-                    if identities.holds(i, identities.values_of(printed)) is False]
+    printed_fail = [i for i in identities(spec.format_version, filled_rows(printed))
+                    if i.check(values_of(printed)) is False]
     assert printed_fail and {(i.rule, i.scope) for i in failing} == {(i.rule, i.scope) for i in printed_fail}
     for i in failing:
         for k in i.keys:

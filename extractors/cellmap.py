@@ -106,8 +106,10 @@ def read_row(o: Obs, targets: list[tuple[str, tuple[vocab.Column, ...]]], peers:
             digits = sum(len(re.sub(r"\D", "", t)) for t in texts)
             # a space may stand for one empty cell or several side by side: with one, any digit count may fit
             together = glued and (digits >= n or bool(gaps)) or len(tokens) == 1 and is_run_together(texts, n)
+            if together and not glued:
+                gaps = tuple(range(len(tokens) + 1))  # nothing says where empty cells were: at any piece's end
         else:
-            gaps, together = (), is_run_together(texts, n)
+            gaps, together = tuple(range(len(tokens) + 1)), is_run_together(texts, n)
         if together:
             rr.run_together, rr.gaps = texts, gaps
             rr.cells = [_null(rr, i) for i in range(n)]

@@ -468,6 +468,29 @@ def test_debug_draws_the_image_grid_and_the_readings(seeds, tmp_path):
         assert (0, 160, 60) in colours and (30, 90, 230) in colours
 
 
+def test_debug_draws_on_an_image_file(seeds, tmp_path):
+    """`gongkai debug` on a scanned page as a PNG image (issue 12): the grid found on the image and the
+    readings with their confidence are drawn over it — the output is the page's size and differs from
+    the input where the grid and the readings are."""
+    from click.testing import CliRunner
+    from PIL import Image, ImageChops
+
+    from gongkai.commands.debug import command
+
+    scan = tmp_path / "scan.png"
+    scan.write_bytes(render_scan(seeds["001"], pages=[2], container="png"))
+    out = tmp_path / "grid.png"
+    res = CliRunner().invoke(command, [str(scan), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "page 1/1 (OCR" in res.output and "16×10 grid" in res.output and str(out) in res.output
+    with Image.open(scan) as src, Image.open(out) as im:
+        assert im.size == src.size
+        drawn = ImageChops.difference(src.convert("RGB"), im.convert("RGB")).convert("L").point(lambda v: v > 60)
+        assert drawn.getbbox() is not None and sum(drawn.histogram()[1:]) > 20_000  # lines and labels, not a copy
+        colours = {c for _, c in im.convert("RGB").getcolors(1 << 20)}
+        assert (0, 160, 60) in colours and (30, 90, 230) in colours  # cells green, merged cells blue
+
+
 @pytest.mark.slow
 def test_a_report_with_some_scanned_pages_is_read_whole(varied):
     """Text pages and scanned pages in one PDF (a report whose tables were pasted in as images): the

@@ -106,7 +106,7 @@ def read_row(o: Obs, targets: list[tuple[str, tuple[vocab.Column, ...]]], peers:
             digits = sum(len(re.sub(r"\D", "", t)) for t in texts)
             # a space may stand for one empty cell or several side by side: with one, any digit count may fit
             together = glued and (digits >= n or bool(gaps)) or len(tokens) == 1 and is_run_together(texts, n)
-            if together and not glued:
+            if together and not glued and _apart(o, tokens):
                 gaps = tuple(range(len(tokens) + 1))  # nothing says where empty cells were: at any piece's end
         else:
             gaps, together = tuple(range(len(tokens) + 1)), is_run_together(texts, n)
@@ -135,6 +135,16 @@ def _glued_numbers(tokens: list[RawCell]) -> bool:
         return len(re.sub(r"\D", "", t.text)) > 1 or not re.search(r"\d", t.text) and len(t.text.strip()) > 1
 
     return any(_glued(a, b) and (long(a) or long(b)) for a, b in zip(tokens, tokens[1:], strict=False))
+
+
+def _apart(o: Obs, tokens: list[RawCell]) -> bool:
+    """The row's pieces are on lines apart from its label or from each other (a CMS that prints each
+    cell as a paragraph): an empty cell there leaves no trace at all."""
+    lines = {t.bbox[1] for t in tokens if t.bbox is not None}
+    label = next((c for c in reversed(o.cells[:o.first_val]) if c is not None and c.text.strip()), None)
+    if label is None:  # the label was on a line of its own (section 四's line of fifteen has none by design)
+        return o.table != "review_litigation"
+    return len(lines) > 1 or label.bbox is not None and label.bbox[1] not in lines
 
 
 def _gaps(o: Obs, tokens: list[RawCell]) -> tuple[tuple[int, ...], bool]:

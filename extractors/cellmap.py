@@ -81,6 +81,12 @@ def read_row(o: Obs, targets: list[tuple[str, tuple[vocab.Column, ...]]], peers:
         order = _review_order(o, cols)
         rr.cells = [_cell(rr, i, o.cells[order[i]]) for i in range(n)]
         return rr
+    if len(tokens) == n and o.mode in (FLOW, X) and _glued_numbers(tokens):
+        # as many pieces as columns, but a number glued to its neighbour ("0531901/411634/18"): the
+        # count proves nothing, the piece may hold several cells — the solver decides
+        rr.run_together, rr.gaps = [t.text.strip() for t in tokens], _gaps(o, tokens)[0]
+        rr.cells = [_null(rr, i) for i in range(n)]
+        return rr
     if len(tokens) == n:
         order = _review_order(o, cols) if o.table == "review_litigation" else _header_order(o, cols)
         rr.cells = [_cell(rr, i, tokens[order[i]]) for i in range(n)]
@@ -98,9 +104,12 @@ def read_row(o: Obs, targets: list[tuple[str, tuple[vocab.Column, ...]]], peers:
         if o.mode in (FLOW, X):
             gaps, glued = _gaps(o, tokens)
             digits = sum(len(re.sub(r"\D", "", t)) for t in texts)
-            together = glued and digits + len(gaps) >= n or len(tokens) == 1 and is_run_together(texts, n)
+            # a space may stand for one empty cell or several side by side: with one, any digit count may fit
+            together = glued and (digits >= n or bool(gaps)) or len(tokens) == 1 and is_run_together(texts, n)
+            if together and not glued and _apart(o, tokens):
+                gaps = tuple(range(len(tokens) + 1))  # nothing says where empty cells were: at any piece's end
         else:
-            gaps, together = (), is_run_together(texts, n)
+            gaps, together = tuple(range(len(tokens) + 1)), is_run_together(texts, n)
         if together:
             rr.run_together, rr.gaps = texts, gaps
             rr.cells = [_null(rr, i) for i in range(n)]
@@ -117,6 +126,25 @@ def read_row(o: Obs, targets: list[tuple[str, tuple[vocab.Column, ...]]], peers:
 def _glued(a: RawCell, b: RawCell) -> bool:
     """Two pieces of text printed with nothing between them (same line, adjacent columns)."""
     return a.bbox is not None and b.bbox is not None and a.bbox[1] == b.bbox[1] and a.bbox[2] == b.bbox[0]
+
+
+def _glued_numbers(tokens: list[RawCell]) -> bool:
+    """Two of the row's pieces printed with nothing between them, one of them a number of several
+    digits or several marks ("0531901/…", "12—/"): where one cell ends is not printed."""
+    def long(t: RawCell) -> bool:
+        return len(re.sub(r"\D", "", t.text)) > 1 or not re.search(r"\d", t.text) and len(t.text.strip()) > 1
+
+    return any(_glued(a, b) and (long(a) or long(b)) for a, b in zip(tokens, tokens[1:], strict=False))
+
+
+def _apart(o: Obs, tokens: list[RawCell]) -> bool:
+    """The row's pieces are on lines apart from its label or from each other (a CMS that prints each
+    cell as a paragraph): an empty cell there leaves no trace at all."""
+    lines = {t.bbox[1] for t in tokens if t.bbox is not None}
+    label = next((c for c in reversed(o.cells[:o.first_val]) if c is not None and c.text.strip()), None)
+    if label is None:  # the label was on a line of its own (section 四's line of fifteen has none by design)
+        return o.table != "review_litigation"
+    return len(lines) > 1 or label.bbox is not None and label.bbox[1] not in lines
 
 
 def _gaps(o: Obs, tokens: list[RawCell]) -> tuple[tuple[int, ...], bool]:

@@ -38,7 +38,7 @@ from functools import cache
 from extractors import vocab
 from extractors.identities import Identity, Key
 from extractors.model import BLANK, MARKER, OK
-from extractors.values import Parsed, parse_value
+from extractors.values import MARKERS, Parsed, parse_value
 
 MAX_DIGITS = {vocab.COUNT: 7, vocab.CHANGE: 5, vocab.AMOUNT: 9}
 MAX_SPLITS = 200
@@ -205,17 +205,29 @@ def solve(problems: list[Problem], known: dict[Key, int | None], ids: list[Ident
 
 
 BLANK_TOKEN = Token("")
+MAX_READINGS = 64
+_MARKER_UNITS = sorted((m for m in MARKERS if len(m) <= 2 and m.strip() == m), key=len, reverse=True)
 
 
-def readings(toks: list[Token], gaps: tuple[int, ...] = ()) -> list[list[Token]] | None:
-    """The ways a run-together row's tokens can be read (None: too many to try). A "-" glued between
-    digits ("3-15") is a minus sign or a "-" cell of its own (nothing); a thousands separator inside
-    a run ("…5462,223") belongs to the last number, whose first group has one to three digits; a
-    space between glued numbers (`gaps`) is an empty cell, or nothing."""
+def readings(toks: list[Token], gaps: tuple[int, ...] = (), n: int | None = None) -> list[list[Token]] | None:
+    """The ways a run-together row's tokens can be read as ``n`` cells (None: too many to try).
+
+    Every way the printed text could have come from the row's cells is one reading, so the truth is
+    never left out:
+
+    * a "-" glued between digits ("3-15") is a minus sign or a "-" cell of its own (nothing);
+    * a thousands separator inside a run ("…5462,223") belongs to the last number, whose first group
+      has one to three digits;
+    * markers glued together ("—/", "——") are one marker cell or several;
+    * a space between glued numbers (`gaps`) is where empty cells were — one, several (two empty
+      cells print as one run of spaces), or none.
+    """
+    room = None if n is None else n - len(toks)  # cells the tokens leave for empty ones, at most
     alts: list[list[Token]] = [[]]
     for pos, t in enumerate([*toks, None]):
         if pos in gaps:
-            alts = alts + [[*a, BLANK_TOKEN] for a in alts]
+            most = 1 if room is None else max(0, room)
+            alts = [[*a, *[BLANK_TOKEN] * k] for a in alts for k in range(most - sum(x is BLANK_TOKEN for x in a) + 1)]
         if t is None:
             break
         options: list[list[Token]] = [[t]]
@@ -226,17 +238,39 @@ def readings(toks: list[Token], gaps: tuple[int, ...] = ()) -> list[list[Token]]
             head = m.group(1) + m.group(2).split(",")[0]
             options = [[Token(head[:-g], "", head[:-g]), Token(head[-g:] + "," + m.group(2).split(",", 1)[1])]
                        for g in (1, 2, 3) if len(head) > g]
+        if not t.digits and len(t.text) > 1:
+            options = [[Token(x) for x in cut] for cut in _marker_cuts(t.text)] or options
         alts = [[*a, *o] for a in alts for o in options]
-        if len(alts) > 16:
+        if len(alts) > MAX_READINGS:
             return None
-    return alts
+    return alts if n is None else [a for a in alts if len(a) <= n]
+
+
+def _marker_cuts(text: str) -> list[list[str]]:
+    """The ways glued marker text ("—/", "——") is one or more marker cells; [] when it is not markers."""
+    out: list[list[str]] = []
+
+    def go(rest: str, acc: list[str]) -> None:
+        if len(out) > MAX_READINGS:
+            return
+        if not rest:
+            out.append(list(acc))
+            return
+        for u in _MARKER_UNITS:
+            if rest.startswith(u):
+                go(rest[len(u):], [*acc, u])
+
+    go(text, [])
+    whole = parse_value(text).status == MARKER
+    cuts = [c for c in out if len(c) > 1]
+    return ([[text]] if whole else []) + cuts if (cuts or whole) else []
 
 
 def row_candidates(p: Problem, own: list[Identity]) -> tuple[list[tuple[tuple[str, ...], tuple]], bool, int]:
     """The splits of one run-together row consistent with its own identities (`own`): (candidates,
     whether they were too many to list, how many splits the digit count alone allows — 2 meaning two
     or more)."""
-    alts = readings(tokenize(p.texts), p.gaps)
+    alts = readings(tokenize(p.texts), p.gaps, len(p.kinds))
     if alts is None:
         return [], True, 2
     seen: dict[tuple[str, ...], tuple[tuple[str, ...], tuple]] = {}

@@ -51,6 +51,7 @@ class Obs:
     header_x: dict[str, float] = field(default_factory=dict)  # x mode: column code → centre of its label
     table_no: int = 0  # which RawTable of the document
     seq: int = 0  # position in the stream of rows
+    unlabelled: bool = False  # section 四: a row of five with no label, given the next row by print order
 
     @property
     def values(self) -> list[RawCell]:
@@ -315,6 +316,9 @@ class Walker:
             row = next((r for r in labels.REVIEW_ROWS if r not in done), None)
             if row is None:
                 return
+            o = self._add(ln, "review_litigation", "review_litigation", row)
+            o.order, o.unlabelled = self.review_order, True
+            return
         o = self._add(ln, "review_litigation", "review_litigation", row)
         o.order = self.review_order
 
@@ -337,6 +341,11 @@ class Walker:
                 continue
             self._proximity(items)
             self._zip_gaps(table, items)
+        review = [o for o in self.obs if o.table == "review_litigation"]
+        if len(review) == 1 and review[0].unlabelled:
+            # one unlabelled line of five pieces is not "three rows of five": it may be 行政复议 alone or
+            # all fifteen numbers with some run together ("32027 6 6176 无 2216") — read it as the whole row
+            review[0].row = None
         lost = [o for o in self.obs if o.row is None and o.table != "review_litigation"]
         for o in lost:
             self.issues.append(Issue(errors.UNKNOWN_ROW, "a row of values whose label could not be read",

@@ -29,8 +29,9 @@ from dataclasses import replace
 from extractors import errors, vocab
 from extractors.assemble import assemble
 from extractors.grid import RawCell, RawDocument, RawTable
+from extractors.identities import filled_rows, identities, values_of
 from extractors.model import BLANK, MARKER, OK, UNREADABLE, Cell, Issue, Record
-from extractors.ocr import MIN_CONFIDENCE, identities
+from extractors.ocr import MIN_CONFIDENCE
 from extractors.ocr.reader import reread
 from extractors.values import looks_like_value, parse_value
 
@@ -189,9 +190,9 @@ def _verify_unchecked(rec: Record, again: _Rereads) -> None:
 def _check_identities(rec: Record, again: _Rereads, threshold: float) -> None:
     fv = rec.report.format_version or "2021"
     cells = rec.cell_map()
-    insts = identities.instances(cells, fv)
-    values = identities.values_of(cells)
-    failing = [i for i in insts if identities.holds(i, values) is False
+    insts = identities(fv, filled_rows(cells))
+    values = values_of(cells)
+    failing = [i for i in insts if i.check(values) is False
                and any(cells[k].ocr for k in i.keys if k in cells)]
     if not failing:
         return
@@ -218,13 +219,12 @@ def _check_identities(rec: Record, again: _Rereads, threshold: float) -> None:
         if len(distinct) > 1 or any(_parsed(t, c).value != c.value for t, _ in res):
             options[c.key()] = sorted(distinct.values(), key=lambda r: -r[1])
     unstable = sorted(options, key=lambda k: cells[k].confidence or 1.0)[:MAX_UNSTABLE]
-    names = ", ".join(f"{i.rule}({i.scope})" for i in failing[:6]) + (" …" if len(failing) > 6 else "")
+    names = ", ".join(i.label() for i in failing[:6]) + (" …" if len(failing) > 6 else "")
     if not unstable:
         for inst in failing:
             rec.issues.append(Issue(errors.OCR_IDENTITY_CONFLICT,
-                                    f"{inst.rule} does not hold ({inst.scope}); its OCR-read cells read the same "
-                                    "at another scale: the printed figures are kept", inst.left[0][0],
-                                    inst.left[0][1], inst.left[0][2]))
+                                    f"{inst.label()} does not hold; its OCR-read cells read the same "
+                                    "at another scale: the printed figures are kept", *inst.lhs[0]))
         return
     touched = [i for i in insts if any(k in unstable for k in i.keys)]
     solutions = []
@@ -232,8 +232,7 @@ def _check_identities(rec: Record, again: _Rereads, threshold: float) -> None:
         trial = dict(values)
         for k, (t, _s) in zip(unstable, combo, strict=True):
             trial[k] = _parsed(t, cells[k]).value
-        if all(identities.holds(i, trial) is not False for i in touched) and \
-                any(identities.holds(i, trial) for i in touched):
+        if all(i.check(trial) is not False for i in touched) and any(i.check(trial) for i in touched):
             solutions.append(combo)
             if len(solutions) > 1:
                 break

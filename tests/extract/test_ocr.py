@@ -354,16 +354,15 @@ def test_a_low_confidence_reading_is_unreadable_with_its_reading_kept(varied, on
 def test_a_report_that_does_not_balance_stays_unbalanced(whole_reports):
     """Seed 003's printed totals break R1/R2. Read by OCR, its figures are the printed ones (re-read,
     the same): the identity still fails — it may confirm a reading, never overwrite one."""
-    from extractors.ocr import identities
+    from extractors.identities import filled_rows, identities, values_of
 
     spec, rec = whole_reports["003 clean"]
     cells = rec.cell_map()
-    values = identities.values_of(cells)
-    failing = [i for i in identities.instances(cells, rec.report.format_version)
-               if identities.holds(i, values) is False]
+    values = values_of(cells)
+    failing = [i for i in identities(rec.report.format_version, filled_rows(cells)) if i.check(values) is False]
     printed = spec.record().cell_map()
-    printed_fail = [i for i in identities.instances(printed, spec.format_version)
-                    if identities.holds(i, identities.values_of(printed)) is False]
+    printed_fail = [i for i in identities(spec.format_version, filled_rows(printed))
+                    if i.check(values_of(printed)) is False]
     assert printed_fail and {(i.rule, i.scope) for i in failing} == {(i.rule, i.scope) for i in printed_fail}
     for i in failing:
         for k in i.keys:
@@ -467,6 +466,29 @@ def test_debug_draws_the_image_grid_and_the_readings(seeds, tmp_path):
         # the grid is drawn in green and blue, the readings in dark red
         colours = {c for _, c in im.convert("RGB").getcolors(1 << 20)}
         assert (0, 160, 60) in colours and (30, 90, 230) in colours
+
+
+def test_debug_draws_on_an_image_file(seeds, tmp_path):
+    """`gongkai debug` on a scanned page as a PNG image (issue 12): the grid found on the image and the
+    readings with their confidence are drawn over it — the output is the page's size and differs from
+    the input where the grid and the readings are."""
+    from click.testing import CliRunner
+    from PIL import Image, ImageChops
+
+    from gongkai.commands.debug import command
+
+    scan = tmp_path / "scan.png"
+    scan.write_bytes(render_scan(seeds["001"], pages=[2], container="png"))
+    out = tmp_path / "grid.png"
+    res = CliRunner().invoke(command, [str(scan), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "page 1/1 (OCR" in res.output and "16×10 grid" in res.output and str(out) in res.output
+    with Image.open(scan) as src, Image.open(out) as im:
+        assert im.size == src.size
+        drawn = ImageChops.difference(src.convert("RGB"), im.convert("RGB")).convert("L").point(lambda v: v > 60)
+        assert drawn.getbbox() is not None and sum(drawn.histogram()[1:]) > 20_000  # lines and labels, not a copy
+        colours = {c for _, c in im.convert("RGB").getcolors(1 << 20)}
+        assert (0, 160, 60) in colours and (30, 90, 230) in colours  # cells green, merged cells blue
 
 
 @pytest.mark.slow

@@ -152,9 +152,10 @@ def test_numbers_set_apart_are_a_short_row_not_run_together():
 
 
 def test_a_space_inside_glued_numbers_is_an_empty_cell():
-    """textContent of a Word page: cells glued, an empty cell's &nbsp; a space. "1000 01" can only be
-    1 0 0 0 · 0 1 (six digits cannot fill seven columns without the empty cell); "6400 212" reads in
-    several ways once a cell may be blank (R3 cannot be checked with a blank in the row): unreadable."""
+    """textContent of a Word page: cells glued, an empty cell's &nbsp; a space — and two empty cells
+    side by side one run of spaces. "000 00" can only be 0 0 0 · · 0 0 (five zeros fill five cells, no
+    "00"); "1000 01" is 1 0 0 0 · 0 1 or 10 0 0 · · 0 1 …, and "6400 212" reads in several ways once a
+    cell may be blank (R3 cannot be checked with a blank in the row): unreadable, never a guess."""
     def row(printed):
         text = "某某镇人民政府2020年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n" \
             f"一、本年新收政府信息公开申请数量{printed}\n"
@@ -162,6 +163,7 @@ def test_a_space_inside_glued_numbers_is_an_empty_cell():
         return [(cm[("applications", "new_received", c.code)].value, cm[("applications", "new_received", c.code)].status)
                 for c in vocab.APPLICANT_COLUMNS]
 
-    assert row("1000\u00a001") == [(1, "recovered"), (0, "recovered"), (0, "recovered"), (0, "recovered"),
-                                   (None, "blank"), (0, "recovered"), (1, "recovered")]
+    assert row("000\u00a000") == [(0, "recovered"), (0, "recovered"), (0, "recovered"), (None, "blank"),
+                                   (None, "blank"), (0, "recovered"), (0, "recovered")]
+    assert {s for _, s in row("1000\u00a001")} == {"unreadable"}
     assert {s for _, s in row("6400\u00a0212")} == {"unreadable"}

@@ -145,22 +145,24 @@ def main() -> int:
         env = af.airflow_env(warehouse_url=db.warehouse_url(),
                              extra={"GONGKAI_DBT_EXECUTION": mode,
                                     "GONGKAI_DBT_MANIFEST": str(data / "dbt" / "target" / "manifest.json")})
-        extra = []
+        extra, cpus = [], []
         for task_id in cold_sample(d):
             wall, cpu = cold_task(env, d["run_id"], task_id)
             inproc = d["tasks"][task_id]["seconds"]
             extra.append(wall - inproc)
+            cpus.append(cpu)
             print(f"  cold {mode:8} {task_id:55} {wall:6.1f} s wall, {cpu:6.1f} s CPU (in dags test: {inproc:.1f} s)",
                   flush=True)
         d["cold_extra"] = sum(extra) / len(extra)
+        d["cold_cpu"] = sum(cpus) / len(cpus)
 
     print()
     print("| mode | dbt tasks | task-seconds (dags test) | group wall s | DAG run wall s |"
-          + (" fresh-process extra s/task | worker estimate task-s |" if args.cold else ""))
-    print("|---|---:|---:|---:|---:|" + ("---:|---:|" if args.cold else ""))
+          + (" fresh-process extra s/task | worker estimate task-s | fresh-process CPU s/task |" if args.cold else ""))
+    print("|---|---:|---:|---:|---:|" + ("---:|---:|---:|" if args.cold else ""))
     for mode, d in results:
         est = (f" {d['cold_extra']:.1f} | {d['group_task_seconds'] + d['group_tasks'] * d['cold_extra']:.0f} |"
-               if args.cold else "")
+               f" {d['cold_cpu']:.1f} |" if args.cold else "")
         print(f"| {mode} (round {d['round']}) | {d['group_tasks']} | {d['group_task_seconds']:.1f} | "
               f"{d['group_wall']:.1f} | {d['dag_wall']:.1f} |{est}")
     return 0 if all(d["ok"] for _, d in results) else 1

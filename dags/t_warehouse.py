@@ -49,7 +49,9 @@ default_args = {
 profile_config = ProfileConfig(
     profile_name="gongkai",
     target_name="airflow",
-    profile_mapping=PostgresUserPasswordProfileMapping(conn_id="warehouse_default", profile_args={"schema": "public"}),
+    # threads: the watcher's one `dbt build` runs independent models side by side (a "local" task runs one)
+    profile_mapping=PostgresUserPasswordProfileMapping(conn_id="warehouse_default",
+                                                       profile_args={"schema": "public", "threads": 4}),
 )
 
 # The dbt graph is rendered at every DAG parse. From a manifest written by `dbt parse` (the demo and the

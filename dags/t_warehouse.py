@@ -18,7 +18,7 @@ import pendulum
 from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import Asset, Param, dag, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import InvocationMode, LoadMode, TestBehavior
+from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from gongkai.pipeline import RAW_ASSET_URI
@@ -49,7 +49,9 @@ default_args = {
 profile_config = ProfileConfig(
     profile_name="gongkai",
     target_name="airflow",
-    profile_mapping=PostgresUserPasswordProfileMapping(conn_id="warehouse_default", profile_args={"schema": "public"}),
+    # threads: the watcher's one `dbt build` runs independent models side by side (a "local" task runs one)
+    profile_mapping=PostgresUserPasswordProfileMapping(conn_id="warehouse_default",
+                                                       profile_args={"schema": "public", "threads": 4}),
 )
 
 # The dbt graph is rendered at every DAG parse. From a manifest written by `dbt parse` (the demo and the
@@ -59,12 +61,37 @@ profile_config = ProfileConfig(
 # are built (a relationships test needs both of its models: per-model testing would run it too early).
 MANIFEST = Path(os.environ.get("GONGKAI_DBT_MANIFEST") or DBT_PROJECT / "target" / "manifest.json")
 HAVE_MANIFEST = MANIFEST.is_file()
+# How the dbt tasks run ($GONGKAI_DBT_EXECUTION):
+# * "watcher" (default): cosmos' watcher mode. One task, `dbt_producer_watcher`, runs one `dbt build` of every
+#   model (dbt's own threads; dbt imported and the project parsed once per run); then one task per model
+#   reads that model's outcome from the producer's XComs and succeeds or fails with it — a second, cheap
+#   look at the same build, kept for per-model state, logs and retries in the UI. The model tasks start
+#   after the producer (wired below), never beside it: a sensor started first would wait for a producer
+#   that `airflow dags test` (which runs one task at a time) never reaches, and on workers each would hold a
+#   slot or a trigger for the whole build. The producer never retries: cosmos turns a producer retry
+#   into a skip, which would hide a failed build from the run's state. A failed model task retries by
+#   running its own model (cosmos' fallback), as "local" does.
+# * "local": one `dbt run --select <model>` task per model, each importing dbt and parsing the project.
+# Both invoke dbt in-process (dbtRunner); the data tests run once, after every model (one `dbt test`).
+DBT_EXECUTION = os.environ.get("GONGKAI_DBT_EXECUTION", "watcher").strip().lower()
+EXECUTION_MODE = ExecutionMode.LOCAL if DBT_EXECUTION == "local" else ExecutionMode.WATCHER
 render_config = RenderConfig(
     load_method=LoadMode.DBT_MANIFEST if HAVE_MANIFEST else LoadMode.DBT_LS,
     test_behavior=TestBehavior.AFTER_ALL,
     emit_datasets=False,
     enable_mock_profile=True,
 )
+
+
+def producer_first(group) -> None:
+    """In a watcher-mode task group, make the producer (`dbt build`) upstream of every model task that has
+    no upstream inside the group: the model tasks then read finished results instead of waiting."""
+    producer = next(t for t in group.children.values() if t.task_id.endswith(".dbt_producer_watcher"))
+    for t in list(group.children.values()):
+        if t is producer or not hasattr(t, "producer_task_id"):  # the producer, its gate, the test task
+            continue
+        if not set(t.upstream_task_ids) & set(group.children):
+            producer >> t
 
 
 @dag(
@@ -103,11 +130,16 @@ def t_warehouse():
         profile_config=profile_config,
         execution_config=ExecutionConfig(
             dbt_executable_path=DBT_EXECUTABLE,
+            execution_mode=EXECUTION_MODE,
             invocation_mode=InvocationMode.DBT_RUNNER,
+            setup_operator_args={"retries": 0},  # the watcher's producer (see above)
         ),
         render_config=render_config,
         operator_args={"install_deps": False},
     )
+
+    if EXECUTION_MODE is ExecutionMode.WATCHER:
+        producer_first(dbt_build)
 
     @task
     def quality_checks(params=None) -> dict:

@@ -48,6 +48,8 @@ PROBE = textwrap.dedent("""
             "outlets": sorted(str(o.uri) for t in dag.tasks for o in (getattr(t, "outlets", None) or [])
                               if hasattr(o, "uri")),
             "has_failure_callback": bool(dag.on_failure_callback),
+            "upstream": {t.task_id: sorted(t.upstream_task_ids) for t in dag.tasks},
+            "task_retries": {t.task_id: t.retries for t in dag.tasks},
         }
     print("DAGBAG-JSON " + json.dumps(out))
 """)
@@ -86,11 +88,15 @@ def test_no_cycles(bag):
     assert {d: v["cycle"] for d, v in bag["dags"].items() if v["cycle"]} == {}
 
 
+PRODUCER = "dbt_build.dbt_producer_watcher"  # cosmos' watcher mode: the one `dbt build` (see dags/t_warehouse.py)
+
+
 def test_every_dag_has_tags_an_owner_and_retries(bag):
     for dag_id, d in bag["dags"].items():
         assert d["tags"], f"{dag_id} has no tags"
         assert d["owners"] and "airflow" not in d["owners"], f"{dag_id} tasks have no owner: {d['owners']}"
-        assert min(d["retries"]) >= 1, f"{dag_id} has tasks without retries: {d['retries']}"
+        retries = [r for t, r in d["task_retries"].items() if t != PRODUCER]  # the producer must not retry
+        assert min(retries) >= 1, f"{dag_id} has tasks without retries: {d['retries']}"
 
 
 def test_no_dag_file_is_named_dbt_star():
@@ -120,3 +126,37 @@ def test_parsing_imports_nothing_heavy(bag):
     heavy = [m for m in bag["imported"] if any(m == h or m.startswith(h + ".") for h in HEAVY)]
     assert heavy == []
     assert "gongkai.pipeline" in bag["imported"]  # the probe does see what the DAG files import
+
+
+def test_the_dbt_tasks_are_the_models_of_the_manifest_the_pipeline_built(bag, dbt_manifest):
+    # cosmos renders the group from the manifest of `dbt parse` (the demo and the image build it; it is
+    # never committed): one task per model and seed of the project, nothing else, nothing missing.
+    import json
+
+    manifest = json.loads(dbt_manifest.read_text(encoding="utf-8"))
+    nodes = {f"dbt_build.{n['name']}_{'seed' if n['resource_type'] == 'seed' else 'run'}"
+             for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")}
+    tasks = {t for t in bag["dags"]["t_warehouse"]["tasks"]
+             if t.startswith("dbt_build.") and (t.endswith("_run") or t.endswith("_seed"))}
+    assert tasks == nodes and len(nodes) > 20
+
+
+def test_watcher_mode_builds_once_then_each_model_task_reads_its_result(bag):
+    t = bag["dags"]["t_warehouse"]
+    up = t["upstream"]
+    assert PRODUCER in up and up[PRODUCER] == ["take_raw_lease"]
+    assert t["task_retries"][PRODUCER] == 0  # a producer retry is a skip in cosmos: it would hide a failure
+
+    def ancestors(task: str) -> set[str]:
+        seen, todo = set(), [task]
+        while todo:
+            for u in up[todo.pop()]:
+                if u not in seen:
+                    seen.add(u)
+                    todo.append(u)
+        return seen
+
+    models = [x for x in t["tasks"] if x.startswith("dbt_build.") and (x.endswith("_run") or x.endswith("_seed"))]
+    assert models and all(PRODUCER in ancestors(m) for m in models)  # none waits beside a running build
+    assert set(models) <= ancestors("dbt_build.dbt_project_test")  # the data tests once, after every model
+    assert {PRODUCER, "dbt_build.dbt_project_test"} <= ancestors("quality_checks")

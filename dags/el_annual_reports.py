@@ -15,6 +15,7 @@ import pendulum
 from airflow.sdk import Asset, Param, dag, task
 
 from gongkai.pipeline import RAW_ASSET_URI
+from gongkai.pipeline.notify import failure_notifier
 
 RAW = Asset(RAW_ASSET_URI)
 
@@ -35,6 +36,7 @@ default_args = {
     catchup=False,
     max_active_runs=1,
     default_args=default_args,
+    on_failure_callback=failure_notifier(),
     tags=["gongkai", "extract-load"],
     doc_md=__doc__,
     params={

@@ -28,10 +28,15 @@ def command(data_dir: Path | None, rebuild_corpus: bool, verbose: bool, as_json:
     Builds the sample corpus (the seed reports in every format plus bad files), starts an embedded
     Postgres (unless WAREHOUSE_URL is set), a loopback HTTP server serving the corpus and an SMTP sink
     writing .eml files, then runs both Airflow DAGs with `airflow dags test`:
-      el_annual_reports   registry → discover → fetch → extract → load
+      el_annual_reports   registry → discover → fetch → plan → extract (text | OCR) → load
       t_warehouse         dbt build → balancing-rule checks → alert e-mail
     and prints what happened: documents fetched, loaded and quarantined, cells, rule results, and
     where the e-mail, the dbt docs and the GX Data Docs are.
+
+    With --executor celery (make cluster-demo) the same chain runs on a real Airflow on loopback: the
+    api-server, scheduler, dag-processor, triggerer and Celery workers, the metadata DB in Postgres,
+    Redis as the broker; t_warehouse starts on the Asset by itself. The UI's URL and login are
+    printed and the cluster stays up until Ctrl-C.
     """
     import json
     from dataclasses import asdict

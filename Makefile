@@ -1,6 +1,7 @@
 # gongkai — two commands on a fresh machine (Python 3.11 + make):
 #   make demo   set up, then run the whole pipeline on the bundled sample corpus
 #   make test   set up, then run every test
+#   make cluster-demo  the same chain on a real scheduler with Celery workers (needs Redis), UI until Ctrl-C
 #   make bi     then: Apache Superset with the dashboards on that warehouse (installs .venv-bi once)
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -11,7 +12,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup demo test lint bench clean bi bi-env
+.PHONY: setup demo test lint bench clean bi bi-env cluster-demo
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)
@@ -32,6 +33,9 @@ test: setup ## every test
 
 demo: setup ## the whole pipeline end to end on the sample corpus
 	$(BIN)/gongkai demo
+
+cluster-demo: setup ## the demo on a real Airflow cluster (scheduler + 2 Celery workers; needs Redis), up until Ctrl-C
+	$(BIN)/gongkai demo --executor celery
 
 bi-env: setup ## Superset's own environment (.venv-bi, from gongkai/bi/requirements.txt)
 	GONGKAI_UV=$(UV) $(BIN)/gongkai bi --install-only

@@ -1,9 +1,10 @@
-"""el_annual_reports: registry → discover → fetch → extract → load, for the 政府信息公开工作年度报告.
+"""el_annual_reports: registry → discover → fetch → plan → extract → load, for the 政府信息公开工作年度报告.
 
 Runs daily from 1 January to 31 March (when the reports for the previous year appear) and on demand.
 Past years: trigger with ``{"years": [2021, 2022]}`` or ``airflow backfill create``. Fetch and extraction
 run in mapped *batches* of documents (never one task per document); extraction happens in worker
-processes with a per-document timeout. The logic lives in ``gongkai.pipeline.ingest`` (unit-tested);
+processes with a per-document timeout, text documents in the pool ``gongkai_extract`` and scans in
+``gongkai_ocr`` (their own batches: text never waits behind OCR; see gongkai.pipeline.pools). The logic lives in ``gongkai.pipeline.ingest`` (unit-tested);
 this file only wires the tasks. Heavy imports stay inside the task bodies.
 """
 
@@ -14,7 +15,9 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import Asset, Param, dag, task
 
-from gongkai.pipeline import RAW_ASSET_URI
+from gongkai.pipeline import RAW_ASSET_URI, ingest_schedule
+from gongkai.pipeline.notify import failure_notifier
+from gongkai.pipeline.pools import EXTRACT_POOL, OCR_POOL, PROCESSES_PER_TASK
 
 RAW = Asset(RAW_ASSET_URI)
 
@@ -30,11 +33,12 @@ default_args = {
 @dag(
     dag_id="el_annual_reports",
     description="Fetch, extract and load the yearly government-information-disclosure reports.",
-    schedule="0 6 * 1-3 *",
+    schedule=ingest_schedule(),  # 06:00 daily, January–March; GONGKAI_INGEST_SCHEDULE=none: triggered only
     start_date=pendulum.datetime(2025, 1, 1, tz="Asia/Shanghai"),
     catchup=False,
     max_active_runs=1,
     default_args=default_args,
+    on_failure_callback=failure_notifier(),
     tags=["gongkai", "extract-load"],
     doc_md=__doc__,
     params={
@@ -72,7 +76,17 @@ def el_annual_reports():
 
         return fetch_step(batch, per_host_delay=float(params["fetch_delay_s"]))
 
-    @task(max_active_tis_per_dag=2)
+    # What needs extracting (not already in the warehouse), text and scans apart (extractors.ocr.ocr_pages):
+    # one planning task per kind (Airflow maps over a task's whole return value only).
+    @task
+    def plan_extract(fetched, kind: str) -> list[list[dict]]:
+        from gongkai.pipeline.ingest import plan_extract_step
+
+        return plan_extract_step(list(fetched))[kind]
+
+    # Extraction is sized by pools that follow the cluster (gongkai.pipeline.pools: workers x cores), not
+    # by a constant: a batch takes one slot per extraction process it starts. Scans have their own pool.
+    @task(pool=EXTRACT_POOL, pool_slots=PROCESSES_PER_TASK)
     def extract_load_batch(fetched: list[dict], params=None) -> dict:
         from gongkai.pipeline.ingest import extract_load_step
 
@@ -80,17 +94,22 @@ def el_annual_reports():
 
     # Runs even when there was nothing to fetch (empty mapped tasks are skipped): the Asset is still updated.
     @task(outlets=[RAW], trigger_rule="none_failed")
-    def summarize(fetched, loaded) -> dict:
+    def summarize(fetched, text_plan, ocr_plan, text_loaded, ocr_loaded) -> dict:
         from gongkai.pipeline.ingest import summarize as totals
 
-        out = totals(list(fetched), list(loaded))
-        print(f"gongkai ingest summary: {out['fetch']} {out['load']}")
+        out = totals(list(fetched), [*(text_loaded or []), *(ocr_loaded or [])],
+                     planned=[*(text_plan or []), *(ocr_plan or [])])
+        print(f"gongkai ingest summary: {out['fetch']} {out['load']} throughput: {out['rates']}")
         return out
 
     batches = discover(registry())
     fetched = fetch_batch.expand(batch=batches)
-    loaded = extract_load_batch.expand(fetched=fetched)
-    summarize(fetched, loaded)
+    text_plan = plan_extract.override(task_id="plan_text")(fetched, "text")
+    ocr_plan = plan_extract.override(task_id="plan_ocr")(fetched, "ocr")
+    text_loaded = extract_load_batch.expand(fetched=text_plan)
+    ocr_loaded = extract_load_batch.override(task_id="extract_load_ocr_batch", pool=OCR_POOL).expand(
+        fetched=ocr_plan)
+    summarize(fetched, text_plan, ocr_plan, text_loaded, ocr_loaded)
 
 
 el_annual_reports()

@@ -15,28 +15,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pendulum
-from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 from airflow.sdk import Asset, Param, dag, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from gongkai.pipeline import RAW_ASSET_URI
-from gongkai.quality.recipients import alert_recipients, alert_sender
+from gongkai.pipeline.notify import failure_notifier
 
 DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 # The dbt of this Python environment (the venv locally, the image's in docker compose).
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
-failure_notifier = SmtpNotifier(
-    to=alert_recipients(),
-    from_email=alert_sender(),
-    smtp_conn_id="smtp_default",
-    subject="[gongkai] {{ dag.dag_id }} failed: {{ ti.task_id if ti else 'run' }} ({{ run_id }})",
-    html_content=(
-        "<p>The DAG <b>{{ dag.dag_id }}</b> failed in run <code>{{ run_id }}</code>.</p>"
-        "<p>Task: <b>{{ ti.task_id if ti else '-' }}</b>. See the task log for the error.</p>"
-    ),
-)
 
 default_args = {
     "owner": "gongkai",
@@ -102,7 +91,7 @@ def producer_first(group) -> None:
     catchup=False,
     max_active_runs=1,
     default_args=default_args,
-    on_failure_callback=failure_notifier,
+    on_failure_callback=failure_notifier(),
     tags=["gongkai", "transform", "dbt", "data-quality"],
     doc_md=__doc__,
     params={

@@ -1,4 +1,5 @@
-"""`gongkai airflow ui`: Airflow's web UI on the demo's local Airflow."""
+"""`gongkai airflow ui`: Airflow's web UI on the demo's local Airflow; `gongkai airflow pools`: the
+extraction pools sized for the cluster."""
 
 from __future__ import annotations
 
@@ -49,3 +50,31 @@ def ui(port: str | None) -> None:
                                 say=lambda m: click.echo(m, err=True))
     except ports.NotReady as e:
         raise click.ClickException(str(e)) from None
+
+
+@command.command()
+@click.option("--workers", type=int, default=None, help="Worker machines (default GONGKAI_WORKERS, else 1).")
+@click.option("--cores", type=int, default=None,
+              help="Cores per worker (default GONGKAI_WORKER_CORES, else this machine's).")
+@click.option("--dry-run", is_flag=True, help="Print the pools without creating them.")
+def pools(workers: int | None, cores: int | None, dry_run: bool) -> None:
+    """Create or resize the extraction pools in the Airflow of this environment (AIRFLOW_HOME,
+    AIRFLOW__DATABASE__SQL_ALCHEMY_CONN …): gongkai_extract (text documents, workers x cores slots) and
+    gongkai_ocr (scans, half of that). GONGKAI_EXTRACT_POOL_SLOTS / GONGKAI_OCR_POOL_SLOTS set them
+    outright. Run it when the cluster is set up and again when workers are added.
+
+    \b
+    Examples:
+      gongkai airflow pools --workers 4 --cores 8     # gongkai_extract 32, gongkai_ocr 16
+    """
+    from gongkai.demo.airflow_env import airflow_bin
+    from gongkai.pipeline import pools as p
+
+    try:
+        specs = p.pool_specs(workers, cores)
+        if not dry_run:
+            p.create_pools(specs, airflow=airflow_bin())
+    except (ValueError, RuntimeError) as e:
+        raise click.ClickException(str(e)) from None
+    for s in specs:
+        click.echo(f"{s.name:<16} {s.slots:>4} slots  {s.description}")

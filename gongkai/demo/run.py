@@ -238,6 +238,31 @@ def build_dbt_docs(url: str, target: Path) -> str | None:
     return str(page) if page else None
 
 
+def demo_env(url: str, smtp: tuple[str, int], samples_url: str, data: Path, manifest: Path,
+             home: Path | None = None) -> dict[str, str]:
+    """The environment of the demo's Airflow (`dags test` or a cluster): the warehouse and SMTP
+    connections, the sample server allowed on loopback, the landing store and dbt manifest in `data`."""
+    return af.airflow_env(
+        warehouse_url=url,
+        smtp=smtp,
+        home=home,
+        extra={
+            "GONGKAI_SAMPLES_URL": samples_url,
+            "GONGKAI_FETCH_ALLOW_NETWORKS": "127.0.0.1/32",  # the sample server is on loopback
+            "GONGKAI_LANDING_URL": str(data / "landing"),
+            "GONGKAI_ALERT_TO": "gongkai-alerts@localhost",
+            "GONGKAI_DATA_DIR": str(data),
+            MANIFEST_ENV: str(manifest),
+        },
+    )
+
+
+def chain_conf(years: Sequence[int]) -> dict[str, dict]:
+    """The conf of each DAG's demo run: the corpus' years, the demo registry, no politeness delay."""
+    return {"el_annual_reports": {"years": list(years), "registry": str(DEMO_REGISTRY), "fetch_delay_s": 0.0},
+            "t_warehouse": {"years": list(years)}}
+
+
 def _dag_test(dag_id: str, env: dict[str, str], conf: dict, echo: bool,
               task_progress: Callable[[str, int | None], Progress] | None) -> af.DagTestResult:
     """One `airflow dags test`, with a progress display whose total is the task count of the previous run
@@ -289,26 +314,13 @@ def run_demo(
 
     with sample_server(corpus, data / "demo" / "http_port") as http, SmtpSink(mail_dir) as smtp:
         _say(progress, f"sample corpus on {http.url}  ·  SMTP sink on {smtp.host}:{smtp.port} → {mail_dir}")
-        env = af.airflow_env(
-            warehouse_url=url,
-            smtp=(smtp.host, smtp.port),
-            extra={
-                "GONGKAI_SAMPLES_URL": http.url,
-                "GONGKAI_FETCH_ALLOW_NETWORKS": "127.0.0.1/32",  # the sample server is on loopback
-                "GONGKAI_LANDING_URL": str(data / "landing"),
-                "GONGKAI_ALERT_TO": "gongkai-alerts@localhost",
-                MANIFEST_ENV: str(manifest),
-            },
-        )
+        env = demo_env(url, (smtp.host, smtp.port), http.url, data, manifest)
         _say(progress, f"Airflow metadata DB (SQLite) in {env['AIRFLOW_HOME']} …")
         spent = af.ensure_metadata_db(env, cache_dir=airflow_db_cache)
         if spent:
             _say(progress, f"  `airflow db migrate` took {spent:.0f} s (cached from now on)")
         summary.logs = str(Path(env["AIRFLOW_HOME"]) / "dags-test-logs")
-        conf_of = {
-            "el_annual_reports": {"years": years, "registry": str(DEMO_REGISTRY), "fetch_delay_s": 0.0},
-            "t_warehouse": {"years": years},
-        }
+        conf_of = chain_conf(years)
         for dag_id in dags:
             conf = conf_of[dag_id]
             _say(progress, f"airflow dags test {dag_id} {json.dumps(conf, ensure_ascii=False)} …")

@@ -13,7 +13,7 @@ the step modules inside its task bodies.
 
 from gongkai.pipeline.batching import batched, plan_batches
 
-__all__ = ["RAW_ASSET_URI", "batched", "default_years", "plan_batches"]
+__all__ = ["RAW_ASSET_URI", "batched", "default_years", "ingest_schedule", "plan_batches"]
 
 # The Asset the ingest DAG updates and the warehouse DAG is scheduled on.
 RAW_ASSET_URI = "gongkai://warehouse/raw"
@@ -25,3 +25,17 @@ def default_years(logical_date=None) -> list[int]:
 
     when = logical_date or datetime.now(UTC)
     return [when.year - 1]
+
+
+INGEST_SCHEDULE = "0 6 * 1-3 *"  # 06:00 daily, January to March: when last year's reports appear
+
+
+def ingest_schedule() -> str | None:
+    """The ingest DAG's schedule: ``GONGKAI_INGEST_SCHEDULE`` (a cron expression, or ``none`` for
+    triggered runs only, as a test or demo cluster wants) when set, else :data:`INGEST_SCHEDULE`."""
+    import os
+
+    value = os.environ.get("GONGKAI_INGEST_SCHEDULE", "").strip()
+    if not value:
+        return INGEST_SCHEDULE
+    return None if value.lower() == "none" else value

@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, fields
@@ -29,7 +30,7 @@ from gongkai.fetch import (
 )
 from gongkai.fetch import summarize as fetch_counts
 from gongkai.pipeline import default_years
-from gongkai.pipeline.batching import plan_batches
+from gongkai.pipeline.batching import plan_batches, plan_extract_batches
 from gongkai.progress import Progress
 from gongkai.warehouse.load import (
     DocumentMeta,
@@ -249,6 +250,39 @@ def _local_copies(docs: Sequence[dict[str, Any]]):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def sniff_ocr_pages(docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each document with ``ocr_pages``: how many of its pages only OCR can read (0 for a text
+    document; milliseconds each, no rendering)."""
+    from extractors.ocr import ocr_pages
+
+    with _local_copies(docs) as paths:
+        return [{**d, "ocr_pages": len(ocr_pages(p)) if p.is_file() else 0} for p, d in zip(paths, docs, strict=True)]
+
+
+def plan_extract_step(
+    fetch_batches: Iterable[Sequence[dict[str, Any]]],
+    *,
+    url: str | None = None,
+    text_batch_size: int = FETCH_BATCH_SIZE,
+    ocr_batch_pages: int = 12,
+) -> dict[str, Any]:
+    """What the fetch batches brought that needs extracting (not already settled in the warehouse),
+    cut into text batches (pool ``gongkai_extract``) and OCR batches (pool ``gongkai_ocr``):
+    ``{"text": [[doc…]…], "ocr": [[doc…]…], "skipped_known": n}``."""
+    fetched = [d for b in fetch_batches or [] for d in b or []]
+    candidates = [d for d in fetched if d.get("status") in ("fetched", "unchanged") and d.get("landing_path")]
+    with migrated(url) as conn:
+        known = settled_sha256(conn, [d["sha256"] for d in candidates if d.get("sha256")])
+    docs = sniff_ocr_pages(documents_to_load(candidates, known))
+    plan = plan_extract_batches(docs, text_batch_size=text_batch_size, ocr_batch_pages=ocr_batch_pages,
+                                max_batches=MAX_BATCHES)
+    log.info("extraction plan: %d text documents in %d batches, %d scans (%d pages) in %d OCR batches, "
+             "%d already in the warehouse", sum(map(len, plan["text"])), len(plan["text"]),
+             sum(map(len, plan["ocr"])), sum(d["ocr_pages"] for b in plan["ocr"] for d in b), len(plan["ocr"]),
+             len(candidates) - len(docs))
+    return {**plan, "skipped_known": len(candidates) - len(docs)}
+
+
 def extract_load_step(
     fetched: Sequence[dict[str, Any]],
     *,
@@ -277,12 +311,25 @@ def extract_load_step(
                         registered_publisher=d.get("publisher"),
                         registered_year=d.get("year"),
                     )
+                t0 = time.perf_counter()
                 with _task_progress("extract + load", len(paths), "documents") as bar:
                     result = load_paths(conn, paths, workers=workers, timeout_s=timeout_s,
                                         meta_for=lambda p: meta.get(str(p)),
                                         progress=lambda s: bar.update(s.documents_read,
                                                                       note=f"{s.cells_loaded} cells loaded"))
+                seconds = time.perf_counter() - t0
             summary.update({k: v for k, v in asdict(result).items() if k != "document_ids"})
+            # throughput by medium (a DAG batch is all text or all scans): OCR pages/s apart
+            pages = sum(int(d.get("ocr_pages") or 0) for d in docs)
+            kind = "ocr" if pages else "text"
+            summary.update({f"{kind}_seconds": round(seconds, 3), f"{kind}_documents": len(docs)})
+            if pages:
+                summary["ocr_pages"] = pages
+                log.info("OCR: %d pages of %d scanned documents in %.1f s: %.2f pages/s", pages, len(docs),
+                         seconds, pages / seconds if seconds else 0.0)
+            else:
+                log.info("text: %d documents in %.1f s: %.2f documents/s", len(docs), seconds,
+                         len(docs) / seconds if seconds else 0.0)
     summary["skipped_known"] = len(candidates) - len(docs)
     return summary
 
@@ -324,19 +371,41 @@ def load_files(
 
 _FETCH_KEYS = ("fetched", "unchanged", "failed")
 _LOAD_KEYS = ("documents_seen", "loaded", "unchanged", "replaced", "quarantined", "cells_loaded", "skipped_known")
+_RATE_KEYS = ("text_documents", "text_seconds", "ocr_documents", "ocr_pages", "ocr_seconds")
 
 
-def summarize(fetch_batches: Iterable[Sequence[dict[str, Any]]], load_summaries: Iterable[dict[str, Any]]) -> dict:
-    """Totals over all batches: fetch statuses, failed fetches (url + error code), load counts."""
+def summarize(fetch_batches: Iterable[Sequence[dict[str, Any]]], load_summaries: Iterable[dict[str, Any]],
+              planned: Iterable[Sequence[dict[str, Any]]] | None = None) -> dict:
+    """Totals over all batches: fetch statuses, failed fetches (url + error code), load counts, and the
+    throughput of text and of OCR apart (``rates``: documents/s and pages/s per batch task; None where
+    no such batch ran). With `planned` (the extraction batches of :func:`plan_extract_step`), the
+    documents fetched but left out of them (already in the warehouse) count as ``skipped_known``."""
+    fetch_batches = [list(b or []) for b in fetch_batches or []]
+    skipped_known = 0
+    if planned is not None:
+        landed = sum(1 for b in fetch_batches for d in b
+                     if d.get("status") in ("fetched", "unchanged") and d.get("landing_path"))
+        skipped_known = max(0, landed - sum(len(b or []) for b in planned))
     fetch = dict.fromkeys(_FETCH_KEYS, 0)
     failures = []
-    for batch in fetch_batches or []:
-        for d in batch or []:
+    for batch in fetch_batches:
+        for d in batch:
             fetch[d.get("status", "failed")] = fetch.get(d.get("status", "failed"), 0) + 1
             if d.get("status") == "failed":
                 failures.append({"url": d.get("url"), "error_code": d.get("error_code"), "error": d.get("error")})
     load = dict.fromkeys(_LOAD_KEYS, 0)
+    work = dict.fromkeys(_RATE_KEYS, 0.0)
     for s in load_summaries or []:
         for k in _LOAD_KEYS:
             load[k] += int((s or {}).get(k) or 0)
-    return {"fetch": fetch, "fetch_failures": failures, "load": load}
+        for k in _RATE_KEYS:
+            work[k] += float((s or {}).get(k) or 0)
+    load["skipped_known"] += skipped_known
+
+    def rate(n: str, sec: str) -> float | None:
+        return round(work[n] / work[sec], 3) if work[sec] else None
+
+    rates = {"text_documents": int(work["text_documents"]), "text_documents_per_s": rate("text_documents", "text_seconds"),
+             "ocr_documents": int(work["ocr_documents"]), "ocr_pages": int(work["ocr_pages"]),
+             "ocr_pages_per_s": rate("ocr_pages", "ocr_seconds")}
+    return {"fetch": fetch, "fetch_failures": failures, "load": load, "rates": rates}

@@ -278,3 +278,10 @@ def stop_embedded(pgdata: Path | None = None) -> bool:
     finally:
         _embedded_server.cache_clear()
     return True
+
+
+def url_with_database(url: str, database: str) -> str:
+    """`url` (a libpq URL, TCP or Unix socket) naming `database` instead of its own."""
+    from urllib.parse import urlparse, urlunparse
+
+    return urlunparse(urlparse(url)._replace(path="/" + database))

@@ -50,6 +50,9 @@ PROBE = textwrap.dedent("""
             "has_failure_callback": bool(dag.on_failure_callback),
             "upstream": {t.task_id: sorted(t.upstream_task_ids) for t in dag.tasks},
             "task_retries": {t.task_id: t.retries for t in dag.tasks},
+            "failure_callbacks": sorted(f"{type(cb).__name__}:{getattr(cb, 'smtp_conn_id', '')}"
+                                        for cb in (dag.on_failure_callback if isinstance(dag.on_failure_callback, list)
+                                                   else [dag.on_failure_callback] if dag.on_failure_callback else [])),
         }
     print("DAGBAG-JSON " + json.dumps(out))
 """)
@@ -109,6 +112,12 @@ def test_ingest_feeds_the_warehouse_dag_through_an_asset(bag):
     assert "gongkai://warehouse/raw" in t["schedule"] or "Asset" in t["schedule"]
     assert "0 6 * 1-3 *" in el["schedule"]
     assert t["has_failure_callback"]
+
+
+def test_every_dag_emails_its_failure(bag):
+    """A failed run of any DAG is e-mailed (issue 8): the one SmtpNotifier of gongkai.pipeline.notify."""
+    for dag_id, d in bag["dags"].items():
+        assert d["failure_callbacks"] == ["SmtpNotifier:smtp_default"], (dag_id, d["failure_callbacks"])
 
 
 def test_fetch_and_extract_are_mapped_batches_and_dbt_is_a_task_group(bag):

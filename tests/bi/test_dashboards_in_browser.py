@@ -1,5 +1,6 @@
-"""The dashboards the way a person sees them: the five seed reports loaded, transformed and checked with
-the CLI on an embedded warehouse, `gongkai bi` started on a free loopback port, and every dashboard
+"""The dashboards the way a person sees them: the five seed reports and the demo's multi-year series
+(three publishers, 2019–2024, rendered as text: year over year, R7 and the scorecard's ranking need more
+than one year) loaded, transformed and checked with the CLI on an embedded warehouse, `gongkai bi` started on a free loopback port, and every dashboard
 opened in headless Chromium (Debian's package, driven by Playwright): every chart must render with data
 — no error, no "No results" — and the browser must fetch nothing from outside this machine.
 
@@ -59,14 +60,29 @@ def _run(env, *args, ok=(0,)):
 
 
 @pytest.fixture(scope="module")
-def warehouse(seeds_dir):
-    """An embedded warehouse of its own (own data folder, free port) with the seeds loaded and checked."""
+def corpus_dir(seeds_dir, tmp_path_factory) -> Path:
+    """The seeds and the demo corpus' multi-year series (as text, the quickest to read)."""
+    from gongkai.demo.fixtures.render import render
+    from gongkai.demo.fixtures.series import series_specs
+
+    out = tmp_path_factory.mktemp("bi-corpus")
+    for path in seeds_dir.iterdir():
+        shutil.copy2(path, out)
+    for stem, report, _ in series_specs():
+        (out / f"{stem}.txt").write_bytes(render(report, "txt"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def warehouse(corpus_dir):
+    """An embedded warehouse of its own (own data folder, free port) with the seeds and the series loaded
+    and checked."""
     browser_or_skip()
     data = Path("/tmp") / f"gongkai-bi-test-{os.getpid()}"  # not pytest's 0700 tmp: pgserver runs as another user
     env = {k: v for k, v in os.environ.items() if k not in ("WAREHOUSE_URL", "GONGKAI_BI_HOME")}
     env.update(GONGKAI_DATA_DIR=str(data), GONGKAI_PG_PORT=str(ports.any_free()))
     try:
-        _run(env, "load", str(seeds_dir))
+        _run(env, "load", str(corpus_dir))
         _run(env, "transform")
         _run(env, "check", "--no-docs", ok=(0, 1))  # 1: a critical rule fails (小王庄镇 2020), as it should
         yield env

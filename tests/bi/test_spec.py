@@ -29,7 +29,7 @@ def _bundle(loaded) -> dict[str, str]:
 
 def test_the_dashboards_the_issue_asks_for_are_there(loaded):
     _, dashboards = loaded
-    assert {d.slug for d in dashboards} >= {"applications", "balance", "quality"}
+    assert {d.slug for d in dashboards} >= {"applications", "balance", "quality", "scorecard", "yoy"}
     for d in dashboards:
         assert d.charts and d.description
 

@@ -11,7 +11,18 @@ Public API (heavy imports — GX, Airflow — happen only when the functions run
 
 from __future__ import annotations
 
-from gongkai.quality.model import CheckRun, RuleResult
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the model imports the rule catalogue and the vocabulary: not at DAG parse time
+    from gongkai.quality.model import CheckRun, RuleResult
+
+
+def __getattr__(name: str):
+    if name in ("CheckRun", "RuleResult"):
+        from gongkai.quality import model
+
+        return getattr(model, name)
+    raise AttributeError(name)
 
 
 def run_checks(conn, **kwargs) -> CheckRun:

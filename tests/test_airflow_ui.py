@@ -76,8 +76,9 @@ def test_the_demo_runs_and_their_task_logs_are_served(ui):
     for dag_id in ("el_annual_reports", "t_warehouse"):
         run_id = _latest_run(ui, dag_id)
         tis = _api(ui, f"/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/taskInstances")["task_instances"]
-        assert tis and all(t["state"] == "success" for t in tis)
-        first = tis[0]
+        # a mapped task over nothing (no scan to OCR in this run) is skipped, never failed
+        assert tis and all(t["state"] in ("success", "skipped") for t in tis), [(t["task_id"], t["state"]) for t in tis]
+        first = next(t for t in tis if t["state"] == "success")
         log = _api(ui, f"/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/taskInstances/{first['task_id']}"
                        f"/logs/{first['try_number']}?map_index={first['map_index']}")
         events = [e.get("event", "") for e in log["content"]]

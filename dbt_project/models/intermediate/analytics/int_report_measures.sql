@@ -102,21 +102,23 @@ derived as (
         cast(measures.numerator as numeric) as numerator,
         cast(measures.denominator as numeric) as denominator
     from applications
-    cross join lateral (
-        values
-        (
-            'granted_share', '公开率：（一）予以公开＋（二）部分公开 ÷ （七）总计', cast(null as text),
-            applications.granted + applications.partially_granted, applications.total_handled
-        ),
-        (
-            'refused_share', '不予公开率：（三）不予公开 ÷ （七）总计', null,
-            {% for code in withheld %}applications.{{ code }}{{ ' + ' if not loop.last }}{% endfor %},
-            applications.total_handled
-        ){% for code in withheld %},
-        (
-            'refused_share:{{ code }}', null, '{{ code }}', applications.{{ code }}, applications.total_handled
-        ){% endfor %}
-    ) as measures (measure_code, measure_label, label_row_code, numerator, denominator)
+    cross join
+        lateral (
+            values
+            (
+                'granted_share', '公开率：（一）予以公开＋（二）部分公开 ÷ （七）总计', cast(null as text),
+                applications.granted + applications.partially_granted, applications.total_handled
+            ),
+            (
+                'refused_share', '不予公开率：（三）不予公开 ÷ （七）总计', null,
+                {% for code in withheld %}                    applications.{{ code }}{{ ' + ' if not loop.last }}                                                            {% endfor %},
+                applications.total_handled
+            ){% for code in withheld %}
+                ,
+                (
+                    'refused_share:{{ code }}', null, '{{ code }}', applications.{{ code }}, applications.total_handled
+                ){% endfor %}
+        ) as measures (measure_code, measure_label, label_row_code, numerator, denominator)
     union all
     select
         review.report_key,
@@ -126,22 +128,23 @@ derived as (
         cast(measures.numerator as numeric) as numerator,
         cast(measures.denominator as numeric) as denominator
     from review
-    cross join lateral (
-        values
-        (
-            'review_correction_rate', '行政复议纠错率：结果纠正 ÷ 已审结（维持＋纠正＋其他结果）',
-            review.review_corrected, review.review_concluded
-        ),
-        (
-            'litigation_correction_rate', '行政诉讼纠错率：结果纠正 ÷ 已审结（维持＋纠正＋其他结果）',
-            review.litigation_corrected, review.litigation_concluded
-        ),
-        (
-            'correction_rate', '复议诉讼纠错率：行政复议与行政诉讼合计的结果纠正 ÷ 已审结',
-            review.review_corrected + review.litigation_corrected,
-            review.review_concluded + review.litigation_concluded
-        )
-    ) as measures (measure_code, measure_label, numerator, denominator)
+    cross join
+        lateral (
+            values
+            (
+                'review_correction_rate', '行政复议纠错率：结果纠正 ÷ 已审结（维持＋纠正＋其他结果）',
+                review.review_corrected, review.review_concluded
+            ),
+            (
+                'litigation_correction_rate', '行政诉讼纠错率：结果纠正 ÷ 已审结（维持＋纠正＋其他结果）',
+                review.litigation_corrected, review.litigation_concluded
+            ),
+            (
+                'correction_rate', '复议诉讼纠错率：行政复议与行政诉讼合计的结果纠正 ÷ 已审结',
+                review.review_corrected + review.litigation_corrected,
+                review.review_concluded + review.litigation_concluded
+            )
+        ) as measures (measure_code, measure_label, numerator, denominator)
     union all
     select
         report_key,

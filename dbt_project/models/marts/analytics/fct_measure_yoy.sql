@@ -79,7 +79,7 @@ select
     measures.column_code,
     measures.value,
     previous.value as previous_value,
-    measures.value - previous.value as change,
+    measures.value - previous.value as change,  -- noqa: RF04
     case
         when previous.value <> 0
             then round(100 * (measures.value - previous.value) / abs(previous.value), 1)
@@ -98,10 +98,12 @@ select
         when measures.format_version = pairs.previous_format_version then null
         when measures.measure_kind = 'derived' then null
         when coalesce(forms.form_count, 0) < 2
-            then '仅' || measures.format_version || '年版格式有此项 · only in the ' || measures.format_version
+            then
+                '仅' || measures.format_version || '年版格式有此项 · only in the ' || measures.format_version
                 || ' form: not comparable with the ' || pairs.previous_format_version || ' form'
         when measures.row_code in ({{ sql_list([other_single_row_code()] + other_split_row_codes()) }})
-            then '2021年版格式将（六）其他处理分为三项 · the 2021 form splits （六）其他处理 into three rows: '
+            then
+                '2021年版格式将（六）其他处理分为三项 · the 2021 form splits （六）其他处理 into three rows: '
                 || 'compare other_handling with their sum'
     end as comparability_note,
     carry_over.status as carry_over_status,

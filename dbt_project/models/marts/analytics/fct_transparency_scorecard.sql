@@ -157,20 +157,22 @@ components as (
         weights.weight,
         case
             when component.x is not null
-                then least(1, greatest(0,
+                then least(1, greatest(
+                    0,
                     (component.x - weights.zero_marks_at) / (weights.full_marks_at - weights.zero_marks_at)
                 ))
         end as score
     from measured
-    cross join lateral (
-        values
-        ('timeliness', cast(measured.days_late as numeric)),
-        ('completeness', measured.completeness_share),
-        ('balance', measured.balance_share),
-        ('carry_over', measured.carry_over_share),
-        ('prose', measured.prose_share),
-        ('openness', measured.granted_share)
-    ) as component (name, x)
+    cross join
+        lateral (
+            values
+            ('timeliness', cast(measured.days_late as numeric)),
+            ('completeness', measured.completeness_share),
+            ('balance', measured.balance_share),
+            ('carry_over', measured.carry_over_share),
+            ('prose', measured.prose_share),
+            ('openness', measured.granted_share)
+        ) as component (name, x)
     inner join weights
         on component.name = weights.component
 
@@ -184,8 +186,10 @@ totals as (
             round(max(score) filter (where name = '{{ name }}'), 4) as {{ name }}_score,
         {% endfor %}
         round(sum(weight) filter (where score is not null) / nullif(sum(weight), 0), 4) as score_coverage,
-        round(100 * sum(weight * score) filter (where score is not null)
-            / nullif(sum(weight) filter (where score is not null), 0), 1) as weighted_score
+        round(
+            100 * sum(weight * score) filter (where score is not null)
+            / nullif(sum(weight) filter (where score is not null), 0), 1
+        ) as weighted_score
     from components
     group by report_key
 
@@ -203,7 +207,11 @@ scored as (
         totals.openness_score,
         totals.score_coverage,
         case
-            when totals.score_coverage >= (select weights.weight from weights where weights.component = 'minimum_coverage')
+            when
+                totals.score_coverage >= (
+                    select weights.weight from weights
+                    where weights.component = 'minimum_coverage'
+                )
                 then totals.weighted_score
         end as total_score,
         (select max(weights.method_version) from weights) as method_version

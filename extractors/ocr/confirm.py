@@ -9,8 +9,10 @@
 2. **Confidence**: every cell of an OCR-read page gets ``ocr: true`` and, when something was
    printed, the recogniser's ``confidence``. A reading below :data:`THRESHOLD` (or a reading that
    is not a number at all) is read again two other ways (:func:`extractors.ocr.reader.reread`); it
-   is kept only when both re-readings agree on one value with confidence, else it is
-   ``unreadable`` with the readings in ``raw`` (issue ``ocr_low_confidence``). Signed changes and
+   is kept only when both re-readings agree on one value with confidence, or when all three
+   readings give one value and one of them is confident, else it is ``unreadable`` with the
+   readings in ``raw`` (issue ``ocr_low_confidence``). A dot or comma at either end of a count's
+   digits is a speck (a count has none). Signed changes and
    amounts, which no identity checks, are always read again and must read the same.
 3. **Identities** (R1–R6) on OCR-read cells: where one fails, its cells are read again, weakest
    first. A cell whose readings disagree is *unstable*. If exactly one choice among the readings of
@@ -80,12 +82,7 @@ def link(raw: RawDocument, rec: Record) -> dict[Key, RawCell]:
             out[c.key()] = rc
     # a reading that does not look like a value ("O" for 0) kept no token: link it by its text when
     # exactly one printed cell of its page reads so
-    by_text: dict[tuple, list[RawCell]] = {}
-    for t in raw.tables:
-        for r in t.rows:
-            for c in r:
-                if c is not None and c.origin and c.confidence is not None:
-                    by_text.setdefault((c.page, c.text.strip()), []).append(c)
+    by_text = _printed_by_text(raw)
     for k, mine in real.items():
         if k not in out and mine.raw and mine.status == UNREADABLE:
             cands = by_text.get((mine.page, mine.raw), [])
@@ -94,11 +91,57 @@ def link(raw: RawDocument, rec: Record) -> dict[Key, RawCell]:
     return out
 
 
+def _printed_by_text(raw: RawDocument) -> dict[tuple, list[RawCell]]:
+    """(page, text) → the printed OCR cells of that page that read so."""
+    by_text: dict[tuple, list[RawCell]] = {}
+    for t in raw.tables:
+        for r in t.rows:
+            for c in r:
+                if c is not None and c.origin and c.confidence is not None:
+                    by_text.setdefault((c.page, c.text.strip()), []).append(c)
+    return by_text
+
+
+def shared_readings(raw: RawDocument, rec: Record, links: dict[Key, RawCell]) -> dict[Key, list[RawCell]]:
+    """Unlinked unreadable cells whose reading ("a" for a speckled 0) several printed cells of their
+    page share: which record cell came from which is not known, but when exactly as many record cells
+    read so as printed cells do, the record cells are those printed cells in some order. Each such
+    record cell → the printed cells of its group."""
+    by_text = _printed_by_text(raw)
+    groups: dict[tuple, list[Key]] = {}
+    for k, mine in rec.cell_map().items():
+        if k not in links and mine.raw and mine.status == UNREADABLE:
+            groups.setdefault((mine.page, mine.raw), []).append(k)
+    out: dict[Key, list[RawCell]] = {}
+    for where, keys in groups.items():
+        cands = by_text.get(where, [])
+        if len({vocab.kind_of(k[0], k[2]) for k in keys}) != 1:
+            continue  # a count and an amount read the same text differently
+        if len(cands) > 1 and len(cands) == len(keys):
+            for k in keys:
+                out[k] = cands
+    return out
+
+
 # ------------------------------------------------------------------ helpers
 
 
+_DUST = ".·•,，'`"
+
+
 def _parsed(text: str, cell: Cell):
-    return parse_value(text, vocab.kind_of(cell.table, cell.column))
+    """A reading parsed as its cell's kind. A count has no sign, decimal point or separator at either
+    end of its digits, so a dot or comma there on a scan is a speck ("0." → 0, ".45" → 45); inside the
+    digits ("1.5") it is not, and the reading stays unreadable."""
+    kind = vocab.kind_of(cell.table, cell.column)
+    p = parse_value(text, kind)
+    if p.status == OK or kind != vocab.COUNT or text is None:
+        return p
+    t = text.strip()
+    core = t.strip(_DUST)
+    if core and core != t and core.isdigit():
+        return parse_value(core, kind)
+    return p
 
 
 def _readings_text(first: str | None, again: list[tuple[str, float]]) -> str:
@@ -148,16 +191,14 @@ def _settle_doubtful(rec: Record, again: _Rereads, threshold: float) -> None:
         if not doubtful:
             continue
         res = again(c)
-        sure = [(t, s) for t, s in (res or []) if s >= threshold and _parsed(t, c).status in (OK, MARKER)]
-        values = {(_parsed(t, c).status, _parsed(t, c).value) for t, _ in sure}
-        if res and len(sure) == len(res) == 2 and len(values) == 1:
-            text, conf = max(sure, key=lambda r: r[1])
-            first = c.raw
+        agreed = _agreed(c, res or [], threshold)
+        if agreed is not None:
+            text, conf, how = agreed
+            first, first_status = c.raw, c.status
             _set(c, text, conf)
-            if first != text:
-                rec.issues.append(Issue(errors.OCR_LOW_CONFIDENCE, f"first read {first!r}; read again as "
-                                        f"{text!r} twice (confidence {conf:.2f}): kept", c.table, c.row,
-                                        c.column, c.page))
+            if first != text or first_status != c.status:
+                rec.issues.append(Issue(errors.OCR_LOW_CONFIDENCE, f"first read {first!r}; {how} "
+                                        f"(confidence {conf:.2f}): kept", c.table, c.row, c.column, c.page))
             continue
         was_value = c.status in (OK, MARKER)
         conf_txt = f"confidence {c.confidence:.2f}" if c.confidence is not None else "not a number"
@@ -165,6 +206,58 @@ def _settle_doubtful(rec: Record, again: _Rereads, threshold: float) -> None:
         if was_value or res:
             rec.issues.append(Issue(errors.OCR_LOW_CONFIDENCE, f"OCR reading {conf_txt}, readings {c.raw!r}: "
                                     f"unreadable", c.table, c.row, c.column, c.page))
+
+
+def _agreed(c: Cell, res: list[tuple[str, float]], threshold: float) -> tuple[str, float, str] | None:
+    """The reading to keep for a doubtful cell, or None: both re-readings confident and of one value;
+    or all three readings (the first and both re-readings: three ways of cutting the cell) of one value
+    and at least one of them confident."""
+    if len(res) != 2:
+        return None
+    sure = [(t, s) for t, s in res if s >= threshold and _parsed(t, c).status in (OK, MARKER)]
+    if len(sure) == 2 and len({(_parsed(t, c).status, _parsed(t, c).value) for t, _ in sure}) == 1:
+        text, conf = max(sure, key=lambda r: r[1])
+        return text, conf, f"read again as {text!r} twice"
+    readings = [(c.raw or "", c.confidence if c.confidence is not None else 0.0), *res]
+    parsed = [_parsed(t, c) for t, _ in readings]
+    if any(p.status not in (OK, MARKER) for p in parsed) or len({(p.status, p.value) for p in parsed}) != 1:
+        return None
+    text, conf = max(readings, key=lambda r: r[1])
+    if conf < threshold:
+        return None
+    return text, conf, f"read again as {' | '.join(t for t, _ in res)!r}: all three readings give {parsed[0].value}"
+
+
+def _settle_shared(rec: Record, raw: RawDocument, groups: dict[Key, list[RawCell]], threshold: float) -> None:
+    """Cells of a shared reading (:func:`shared_readings`): each printed cell of the group is read
+    again; when every one of them settles (:func:`_agreed`) on one and the same value, every record
+    cell of the group has that value — whichever printed cell it came from."""
+    cells = rec.cell_map()
+    done: set[Key] = set()
+    for k, cands in groups.items():
+        if k in done:
+            continue
+        members = [m for m, cs in groups.items() if cs is cands]
+        done.update(members)
+        c = cells[k]
+        settled = []
+        for rc in cands[:MAX_UNSTABLE]:
+            probe = replace(c, raw=rc.text.strip(), confidence=rc.confidence)
+            settled.append(_agreed(probe, reread(raw.ocr, rc.page, rc.bbox), threshold)
+                           if rc.bbox is not None and rc.page is not None else None)
+        if len(settled) != len(cands) or any(a is None for a in settled):
+            continue
+        values = {(_parsed(t, c).status, _parsed(t, c).value) for t, _s, _h in settled}  # type: ignore[misc]
+        if len(values) != 1:
+            continue
+        text, conf, how = max(settled, key=lambda a: a[1])  # type: ignore[arg-type, return-value]
+        for m in members:
+            first = cells[m].raw
+            _set(cells[m], text, conf)
+            rec.issues.append(Issue(errors.OCR_LOW_CONFIDENCE,
+                                    f"first read {first!r}, as {len(cands)} printed cells of the page were; each "
+                                    f"of them {how.replace('read again as', 'read again gives')} (confidence "
+                                    f"{conf:.2f}): kept", m[0], m[1], m[2], cells[m].page))
 
 
 def _verify_unchecked(rec: Record, again: _Rereads) -> None:
@@ -273,6 +366,7 @@ def confirm(rec: Record, raw: RawDocument, threshold: float = THRESHOLD) -> Reco
             if rc is not None and rc.confidence is not None:
                 c.confidence = round(rc.confidence, 3)
     again = _Rereads(raw, links)
+    _settle_shared(rec, raw, shared_readings(raw, rec, links), threshold)
     _settle_doubtful(rec, again, threshold)
     _verify_unchecked(rec, again)
     _check_identities(rec, again, threshold)

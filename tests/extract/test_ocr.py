@@ -350,6 +350,73 @@ def test_a_low_confidence_reading_is_unreadable_with_its_reading_kept(varied, on
     assert any(i.code == errors.OCR_LOW_CONFIDENCE and i.row == "withheld_state_secret" for i in rec.issues)
 
 
+def test_a_speck_at_the_end_of_a_count_is_not_part_of_it():
+    """A count has no dot or comma before or after its digits: on a scan one there is a speck. Inside
+    the digits it is not, and amounts and signed changes keep theirs."""
+    from extractors.model import Cell
+    from extractors.ocr.confirm import _parsed
+
+    count = Cell("applications", "granted", "natural_person", None, None, "unreadable")
+    change = Cell("proactive", "administrative_licensing", "items_change", None, None, "unreadable")
+    amount = Cell("proactive", "centralized_procurement", "procurement_amount", None, None, "unreadable")
+    assert [(_parsed(t, count).status, _parsed(t, count).value) for t in ("0.", ".45", "12,", "7")] == \
+        [("ok", 0), ("ok", 45), ("ok", 12), ("ok", 7)]
+    assert _parsed("1.5", count).status == "unreadable" and _parsed("-0", count).status == "unreadable"
+    assert _parsed("0.", change).value is None or _parsed("0.", change).value == 0  # its own parser decides
+    assert _parsed(".45", amount).value != 45
+
+
+@pytest.mark.parametrize(("first", "again", "kept"), [
+    (("3", 0.50), [("8", 0.95), ("8", 0.93)], "8"),      # both re-readings sure of one value
+    (("0", 0.76), [("0", 0.998), ("0", 0.74)], "0"),     # three readings of one value, one of them sure
+    (("0", 0.76), [("0", 0.85), ("0", 0.74)], None),     # three of one value, none sure
+    (("8", 0.76), [("0", 0.998), ("0", 0.74)], None),    # one sure, the others disagree
+    (("0.", 0.99), [("0.", 0.98), ("0.", 0.96)], "0."),  # a speck every time: a count's 0
+    (("4", 0.80), [("4", 0.95), ("1", 0.97)], None),     # the re-readings disagree
+])
+def test_which_doubtful_readings_are_kept(first, again, kept):
+    from extractors.model import Cell
+    from extractors.ocr.confirm import THRESHOLD, _agreed
+
+    cell = Cell("applications", "granted", "natural_person", None, first[0], "ok", ocr=True, confidence=first[1])
+    got = _agreed(cell, again, THRESHOLD)
+    assert (got[0] if got else None) == kept
+
+
+def _value_cells(raw, want_same: bool):
+    """Two printed cells of the applications table, each with the record cell it became, whose printed
+    texts are equal (or differ)."""
+    from extractors.ocr.confirm import link
+
+    linked = sorted((k, rc) for k, rc in link(raw, _reassemble(raw)).items() if k[0] == "applications")
+    for i, (ka, a) in enumerate(linked):
+        for kb, b in linked[i + 1:]:
+            if (a.text.strip() == b.text.strip()) == want_same and a is not b:
+                return (a, ka), (b, kb)
+    pytest.skip("no such pair on the page")
+
+
+@pytest.mark.parametrize("same", [True, False], ids=["same-print", "different-prints"])
+def test_cells_misread_alike_are_read_again_together(varied, one_page, same):
+    """Two printed cells read as the same non-number ("a" for a speckled 0): which record cell came
+    from which cannot be told, so both printed cells are read again; when both give one value, both
+    record cells get it, and when they differ, neither does (no guess which is which)."""
+    raw = one_page
+    (a, key_a), (b, key_b) = _value_cells(raw, same)
+    for c in (a, b):
+        c.text, c.confidence = "a", 0.6
+    rec = _reassemble(raw)
+    got = rec.cell_map()
+    want = varied.cells
+    if same:
+        assert [(got[k].status, got[k].value) for k in (key_a, key_b)] == \
+            [("ok", want[key_a].value), ("ok", want[key_b].value)]
+        assert any(i.code == errors.OCR_LOW_CONFIDENCE and "printed cells" in i.message for i in rec.issues)
+    else:
+        assert [got[k].status for k in (key_a, key_b)] == ["unreadable", "unreadable"]
+        assert got[key_a].value is None and got[key_b].value is None
+
+
 @pytest.mark.slow
 def test_a_report_that_does_not_balance_stays_unbalanced(whole_reports):
     """Seed 003's printed totals break R1/R2. Read by OCR, its figures are the printed ones (re-read,

@@ -46,6 +46,7 @@ RUN_TOGETHER_VALUES = "run_together_values"  # adjacent cells printed without se
 RECOVERED_BY_IDENTITIES = "recovered_by_identities"  # run-together cells split the only consistent way
 AMBIGUOUS_COLUMN = "ambiguous_column"        # a row with blank cells whose spacing does not say which
 #                                              column a value is under: that cell is unreadable
+DOUBLED_TEXT = "doubled_text"                # every word of a text printed twice (fake bold via a converter): read once
 UNKNOWN_ROW = "unknown_row"                  # a row label not in the vocabulary (extra local rows)
 DUPLICATE_ROW = "duplicate_row"              # the same row printed twice with different values
 FORMAT_VERSION_MISMATCH = "format_version_mismatch"  # the tables' version differs from the year's

@@ -18,7 +18,9 @@ from __future__ import annotations
 import re
 
 from extractors import errors
+from extractors.doubled import undouble
 from extractors.grid import GRID, RawDocument, RawTable
+from extractors.model import Issue
 from extractors.normalize import strip_layout_controls
 from extractors.textrows import field_cells, is_pipe_row, line_pieces, line_tables, pieces_to_cells
 
@@ -127,6 +129,12 @@ def read_text(data: bytes | str, *, media_type: str = "text/plain") -> RawDocume
     """Read a text document into a RawDocument (see the module doc)."""
     text = data if isinstance(data, str) else decode_bytes(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    issues: list[Issue] = []
+    once = undouble(text)
+    if once is not None:
+        text = once
+        issues.append(Issue(errors.DOUBLED_TEXT, "every word of the text is printed twice (bold faked by "
+                                                 "drawing each glyph twice): read once"))
     tables: list[RawTable] = []
     plain: list[str] = []
     pos = 0
@@ -145,7 +153,7 @@ def read_text(data: bytes | str, *, media_type: str = "text/plain") -> RawDocume
         tables += _html_tables(m.group())
         plain.append("\n" + _plain(m.group()) + "\n")
         pos = m.end()
-    return RawDocument(media_type=media_type, text="".join(plain), tables=tables, pages=None)
+    return RawDocument(media_type=media_type, text="".join(plain), tables=tables, pages=None, issues=issues)
 
 
 __all__ = ["ReaderError", "decode_bytes", "read_text", "text_to_rows", "field_cells", "is_pipe_row",

@@ -109,3 +109,17 @@ def test_pdftotext_of_the_sample_pdfs_is_never_wrong(sample_corpus, tmp_path, mo
             assert _wrong_cells(_pdftotext(pdf, tmp_path / f"{pdf.stem}.txt", mode), gold) == [], pdf.name
             checked += 1
     assert checked >= 10
+
+
+def test_pdftotext_raw_of_a_fake_bold_pdf_reads_once_and_exactly(sample_corpus, tmp_path):
+    """Bold faked by drawing every glyph twice: `pdftotext -raw` prints both copies, word by word.
+    The text is recognised as doubled, read once, and every cell is the printed one."""
+    from extractors import errors
+    from gongkai.demo import samples
+    from tests.support.golden import diff_record
+
+    pdf = sample_corpus / "seed_002_fakebold.pdf"
+    text = _pdftotext(pdf, tmp_path / "out.txt", "-raw")
+    rec = extract(text.encode("utf-8"), name="fakebold.txt")
+    assert any(i.code == errors.DOUBLED_TEXT for i in rec.issues)
+    assert diff_record(rec, samples.golden("002"), check_raw=False, check_meta=False) == []

@@ -102,24 +102,23 @@ def _printed_by_text(raw: RawDocument) -> dict[tuple, list[RawCell]]:
     return by_text
 
 
-def shared_readings(raw: RawDocument, rec: Record, links: dict[Key, RawCell]) -> dict[Key, list[RawCell]]:
+def shared_readings(raw: RawDocument, rec: Record, links: dict[Key, RawCell]) -> list[tuple[list[Key], list[RawCell]]]:
     """Unlinked unreadable cells whose reading ("a" for a speckled 0) several printed cells of their
     page share: which record cell came from which is not known, but when exactly as many record cells
-    read so as printed cells do, the record cells are those printed cells in some order. Each such
-    record cell → the printed cells of its group."""
+    of one kind read so as printed cells do, the record cells are those printed cells in some order.
+    Each such group: (its record cells, its printed cells)."""
     by_text = _printed_by_text(raw)
     groups: dict[tuple, list[Key]] = {}
     for k, mine in rec.cell_map().items():
         if k not in links and mine.raw and mine.status == UNREADABLE:
             groups.setdefault((mine.page, mine.raw), []).append(k)
-    out: dict[Key, list[RawCell]] = {}
+    out = []
     for where, keys in groups.items():
         cands = by_text.get(where, [])
         if len({vocab.kind_of(k[0], k[2]) for k in keys}) != 1:
             continue  # a count and an amount read the same text differently
-        if len(cands) > 1 and len(cands) == len(keys):
-            for k in keys:
-                out[k] = cands
+        if 1 < len(cands) == len(keys) <= MAX_UNSTABLE:
+            out.append((keys, cands))
     return out
 
 
@@ -158,16 +157,25 @@ class _Rereads:
         self.session = raw.ocr
         self.links = links
         self.done: dict[Key, list[tuple[str, float]]] = {}
+        self.count = 0  # re-readings made
 
     def __call__(self, cell: Cell) -> list[tuple[str, float]] | None:
         k = cell.key()
         if k in self.done:
             return self.done[k]
         rc = self.links.get(k)
-        if rc is None or rc.bbox is None or rc.page is None or len(self.done) >= MAX_REREADS:
+        res = self.printed(rc) if rc is not None else None
+        if res is not None:
+            self.done[k] = res
+        return res
+
+    def printed(self, rc: RawCell) -> list[tuple[str, float]] | None:
+        """A printed cell read again, within the document's budget of re-readings (None: over it, or
+        the cell has no place on a page)."""
+        if rc.bbox is None or rc.page is None or self.count >= MAX_REREADS:
             return None
-        self.done[k] = reread(self.session, rc.page, rc.bbox)
-        return self.done[k]
+        self.count += 1
+        return reread(self.session, rc.page, rc.bbox)
 
 
 def _set(cell: Cell, text: str, conf: float) -> None:
@@ -228,36 +236,32 @@ def _agreed(c: Cell, res: list[tuple[str, float]], threshold: float) -> tuple[st
     return text, conf, f"read again as {' | '.join(t for t, _ in res)!r}: all three readings give {parsed[0].value}"
 
 
-def _settle_shared(rec: Record, raw: RawDocument, groups: dict[Key, list[RawCell]], threshold: float) -> None:
+def _settle_shared(rec: Record, again: _Rereads, groups: list[tuple[list[Key], list[RawCell]]],
+                   threshold: float) -> None:
     """Cells of a shared reading (:func:`shared_readings`): each printed cell of the group is read
     again; when every one of them settles (:func:`_agreed`) on one and the same value, every record
     cell of the group has that value — whichever printed cell it came from."""
     cells = rec.cell_map()
-    done: set[Key] = set()
-    for k, cands in groups.items():
-        if k in done:
-            continue
-        members = [m for m, cs in groups.items() if cs is cands]
-        done.update(members)
-        c = cells[k]
+    for keys, cands in groups:
+        c = cells[keys[0]]
         settled = []
-        for rc in cands[:MAX_UNSTABLE]:
-            probe = replace(c, raw=rc.text.strip(), confidence=rc.confidence)
-            settled.append(_agreed(probe, reread(raw.ocr, rc.page, rc.bbox), threshold)
-                           if rc.bbox is not None and rc.page is not None else None)
-        if len(settled) != len(cands) or any(a is None for a in settled):
+        for rc in cands:
+            res = again.printed(rc)
+            agreed = _agreed(replace(c, raw=rc.text.strip(), confidence=rc.confidence), res, threshold) \
+                if res is not None else None
+            if agreed is None:
+                break
+            settled.append(agreed)
+        if len(settled) != len(cands) or len({(_parsed(t, c).status, _parsed(t, c).value) for t, _, _ in settled}) != 1:
             continue
-        values = {(_parsed(t, c).status, _parsed(t, c).value) for t, _s, _h in settled}  # type: ignore[misc]
-        if len(values) != 1:
-            continue
-        text, conf, how = max(settled, key=lambda a: a[1])  # type: ignore[arg-type, return-value]
-        for m in members:
-            first = cells[m].raw
-            _set(cells[m], text, conf)
+        text, conf, how = max(settled, key=lambda a: a[1])
+        for k in keys:
+            first = cells[k].raw
+            _set(cells[k], text, conf)
             rec.issues.append(Issue(errors.OCR_LOW_CONFIDENCE,
                                     f"first read {first!r}, as {len(cands)} printed cells of the page were; each "
                                     f"of them {how.replace('read again as', 'read again gives')} (confidence "
-                                    f"{conf:.2f}): kept", m[0], m[1], m[2], cells[m].page))
+                                    f"{conf:.2f}): kept", k[0], k[1], k[2], cells[k].page))
 
 
 def _verify_unchecked(rec: Record, again: _Rereads) -> None:
@@ -366,7 +370,7 @@ def confirm(rec: Record, raw: RawDocument, threshold: float = THRESHOLD) -> Reco
             if rc is not None and rc.confidence is not None:
                 c.confidence = round(rc.confidence, 3)
     again = _Rereads(raw, links)
-    _settle_shared(rec, raw, shared_readings(raw, rec, links), threshold)
+    _settle_shared(rec, again, shared_readings(raw, rec, links), threshold)
     _settle_doubtful(rec, again, threshold)
     _verify_unchecked(rec, again)
     _check_identities(rec, again, threshold)

@@ -355,6 +355,8 @@ def test_a_speck_at_the_end_of_a_count_is_not_part_of_it():
     the digits it is not, and amounts and signed changes keep theirs."""
     from extractors.model import Cell
     from extractors.ocr.confirm import _parsed
+    from extractors.values import parse_value
+    from extractors.vocab import AMOUNT, CHANGE
 
     count = Cell("applications", "granted", "natural_person", None, None, "unreadable")
     change = Cell("proactive", "administrative_licensing", "items_change", None, None, "unreadable")
@@ -362,8 +364,9 @@ def test_a_speck_at_the_end_of_a_count_is_not_part_of_it():
     assert [(_parsed(t, count).status, _parsed(t, count).value) for t in ("0.", ".45", "12,", "7")] == \
         [("ok", 0), ("ok", 45), ("ok", 12), ("ok", 7)]
     assert _parsed("1.5", count).status == "unreadable" and _parsed("-0", count).status == "unreadable"
-    assert _parsed("0.", change).value is None or _parsed("0.", change).value == 0  # its own parser decides
-    assert _parsed(".45", amount).value != 45
+    for text in ("0.", ".45", "12,"):  # the rule is a count's: a change or an amount parses as it always did
+        assert _parsed(text, change) == parse_value(text, CHANGE)
+        assert _parsed(text, amount) == parse_value(text, AMOUNT)
 
 
 @pytest.mark.parametrize(("first", "again", "kept"), [

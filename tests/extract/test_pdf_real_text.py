@@ -48,13 +48,8 @@ def test_pdfplumber_text(converted, layout):
 
 @pytest.mark.parametrize("mode", ["-layout", "-raw"])
 def test_pdftotext(converted, tmp_path, mode):
-    exe = shutil.which("pdftotext")
-    if exe is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
     pdf, gold = converted
-    out = tmp_path / "out.txt"
-    subprocess.run([exe, mode, str(pdf), str(out)], check=True, timeout=60)
-    assert _differences(out.read_text(encoding="utf-8"), gold) == []
+    assert _differences(_pdftotext(pdf, tmp_path / "out.txt", mode), gold) == []
 
 
 def _wrong_cells(text: str, gold: dict) -> list:
